@@ -1,0 +1,156 @@
+"""The only place that opens the DuckDB warehouse and runs the `sql/` models, layer by layer.
+
+Each `sql/<layer>/<name>.sql` holds one `select`; :func:`build` wraps it in ``create or replace table <name>``.
+Within a layer, models run in dependency order (found by parsing each file with sqlglot); a model may read
+only from its own layer, lower layers, or the tables the Python stages write (raw_*, config_*, …).
+Config values reach SQL as rows of small ``config_*`` tables, never as text pasted into a query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from .config import UNMAPPED, Config
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+LAYERS = ("staging", "intermediate", "marts", "reports")
+
+
+def connect(
+    config: Config, *, read_only: bool = False, database: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse named in the config (created if missing), with UTC as the session time zone.
+
+    `database` overrides the file (":memory:" for a throwaway warehouse, as `journeys validate` uses).
+    """
+    target = database or str(config.warehouse_path)
+    if database is None and not read_only:
+        config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(target, read_only=read_only)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+@dataclass(frozen=True)
+class Model:
+    """One SQL model: its table name, layer, SQL text and the tables it reads."""
+
+    name: str
+    layer: str
+    path: Path
+    sql: str
+    reads: frozenset[str]
+
+
+@cache
+def models(sql_dir: Path = SQL_DIR) -> tuple[Model, ...]:
+    """Every model under `sql/`, in run order: layer by layer, dependencies first within a layer."""
+    ordered: list[Model] = []
+    for layer in LAYERS:
+        found: dict[str, Model] = {}
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            sql = path.read_text(encoding="utf-8")
+            found[path.stem] = Model(path.stem, layer, path, sql, frozenset(_tables_read(sql)))
+        ordered.extend(_toposort(found))
+    return tuple(ordered)
+
+
+def _tables_read(sql: str) -> set[str]:
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    return {t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes}
+
+
+def _toposort(found: dict[str, Model]) -> list[Model]:
+    done: list[Model] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise RuntimeError(f"sql models read each other in a cycle: {' -> '.join((*trail, name))}")
+        state[name] = 1
+        for dep in sorted(found[name].reads & found.keys()):
+            visit(dep, (*trail, name))
+        state[name] = 2
+        done.append(found[name])
+
+    for name in sorted(found):
+        visit(name, ())
+    return done
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    layers: Iterable[str] = LAYERS,
+    on_model: Callable[[Model], None] | None = None,
+) -> None:
+    """Create or replace every model table of the given layers, in order."""
+    wanted = set(layers)
+    for model in models():
+        if model.layer not in wanted:
+            continue
+        if on_model:
+            on_model(model)
+        body = model.sql.strip().rstrip(";")
+        con.execute(f"create or replace table {quote_ident(model.name)} as\n{body}")
+
+
+def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Write the config values SQL needs as small tables: stages and their patterns, ticket `about`, settings."""
+    con.execute(
+        "create or replace table config_stages ("
+        " stage_order integer, stage varchar, pattern_order integer, pattern varchar)"
+    )
+    rows = [
+        (order, stage.name, p_order, pattern)
+        for order, stage in enumerate(config.stages, start=1)
+        for p_order, pattern in enumerate(stage.touchpoints, start=1)
+    ]
+    con.executemany("insert into config_stages values (?, ?, ?, ?)", rows)
+    con.execute("create or replace table config_about (category varchar, touchpoint varchar)")
+    tickets = config.sources.tickets
+    if tickets and tickets.about:
+        con.executemany("insert into config_about values (?, ?)", sorted(tickets.about.items()))
+    con.execute(
+        "create or replace table config_settings ("
+        " timezone varchar, inactivity_minutes integer, unmapped_stage varchar, unmapped_stage_order integer,"
+        " about_window_days integer)"
+    )
+    con.execute(
+        "insert into config_settings values (?, ?, ?, ?, ?)",
+        [config.timezone, config.sessions.inactivity_minutes, UNMAPPED, len(config.stages) + 1, 7],
+    )
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def execute(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run SQL binding only the named parameters it mentions (DuckDB rejects unused ones)."""
+    used = set(_PARAM.findall(sql))
+    return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used})
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB: double quotes, embedded quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])

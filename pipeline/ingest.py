@@ -1,0 +1,535 @@
+"""CSV exports → raw_clickstream / raw_tickets, with every bad row kept in rejected_rows and a file manifest.
+
+Per new file (identified by content hash, so re-ingesting changes nothing):
+
+1. one pass over the bytes: SHA-256, size, newline count;
+2. the header is read and each configured column looked up (a missing one is a :class:`ConfigError`);
+3. DuckDB's CSV reader reads every column as text with a pinned dialect; structural rejects (wrong field
+   count, unterminated quote, bad encoding) come from its ``store_rejects`` tables;
+4. one SQL pass types the rows: timestamps to UTC per the config, ids and touchpoints trimmed; rows without a
+   customer id, touchpoint or parseable timestamp go to ``rejected_rows`` with the line they start on;
+5. manifest row with rows_in = rows_loaded + rows_rejected for the file.
+
+All of a file's writes happen in one transaction: a crash leaves the file either fully ingested or absent.
+Duplicates are found in staging (they can span files) and counted there.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from .config import ClickstreamSource, Config, ConfigError, TicketSource
+from .db import execute, quote_ident
+
+Source = Literal["clickstream", "tickets"]
+SOURCES: tuple[Source, ...] = ("clickstream", "tickets")
+
+# Timestamps outside this window are rejected as out of range (an export bug, not a customer event).
+EARLIEST = "1970-01-01"
+LATEST = "2100-01-01"
+
+READER_REASONS = {
+    "TOO MANY COLUMNS": "wrong number of fields",
+    "MISSING COLUMNS": "wrong number of fields",
+    "UNQUOTED VALUE": "unterminated or stray quote",
+    "INVALID ENCODING": "invalid encoding",
+    "INVALID UNICODE": "invalid encoding",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+    "CAST": "unreadable value",
+}
+
+SCHEMA = """
+create table if not exists ingested_files (
+    file_id integer primary key,
+    source varchar not null,
+    path varchar not null,
+    file_name varchar not null,
+    sha256 varchar not null,
+    bytes bigint not null,
+    columns varchar[],
+    ingested_at timestamptz not null,
+    rows_in bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null
+);
+create table if not exists raw_clickstream (
+    file_id integer not null,
+    record_no bigint not null,
+    customer_id varchar not null,
+    occurred_at timestamptz not null,
+    touchpoint varchar not null,
+    session_id varchar,
+    attributes map(varchar, varchar)
+);
+create table if not exists raw_tickets (
+    file_id integer not null,
+    record_no bigint not null,
+    ticket_id varchar,
+    customer_id varchar not null,
+    occurred_at timestamptz not null,
+    category varchar,
+    body varchar,
+    satisfaction varchar
+);
+create table if not exists raw_rejects (
+    source varchar not null,
+    file_id integer not null,
+    file_name varchar not null,
+    line bigint,
+    record_no bigint,
+    raw_text varchar,
+    reason varchar not null,
+    detail varchar
+);
+"""
+
+
+@dataclass
+class FileResult:
+    """What ingesting one file did."""
+
+    source: Source
+    path: Path
+    status: Literal["loaded", "unchanged", "empty"]
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    same_as: str | None = None  # for "unchanged": the ingested file with the same content
+
+
+@dataclass
+class IngestResult:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def new_files(self) -> list[FileResult]:
+        return [f for f in self.files if f.status != "unchanged"]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables ingestion writes, if they do not exist yet."""
+    con.execute(SCHEMA)
+
+
+def check_sources(config: Config) -> None:
+    """Read every input file's header and raise ConfigError for the first configured column it lacks."""
+    for source in SOURCES:
+        spec = _spec(config, source)
+        if spec is None:
+            continue
+        for path in config.source_files(source):
+            header = read_header(path, spec.delimiter, spec.encoding)
+            if header is not None:
+                check_header(source, spec, path, header, config.source_file.name)
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    on_file: Callable[[Source, Path], None] | None = None,
+) -> IngestResult:
+    """Load every new file of every configured source; files already in the manifest are skipped."""
+    check_sources(config)
+    ensure_schema(con)
+    result = IngestResult()
+    for source in SOURCES:
+        spec = _spec(config, source)
+        if spec is None:
+            continue
+        for path in config.source_files(source):
+            if on_file:
+                on_file(source, path)
+            result.files.append(ingest_file(con, config, source, path))
+    return result
+
+
+def _spec(config: Config, source: Source) -> ClickstreamSource | TicketSource | None:
+    return config.sources.clickstream if source == "clickstream" else config.sources.tickets
+
+
+@dataclass(frozen=True)
+class FileScan:
+    sha256: str
+    size: int
+    newlines: int
+    ends_with_newline: bool
+
+
+def scan_file(path: Path) -> FileScan:
+    """Hash, size and newline count of a file, in one pass over its bytes."""
+    digest = hashlib.sha256()
+    size = newlines = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+            size += len(chunk)
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return FileScan(digest.hexdigest(), size, newlines, last == b"\n")
+
+
+def read_header(path: Path, delimiter: str, encoding: str) -> list[str] | None:
+    """The header row's column names (BOM stripped), or None for an empty file."""
+    py_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with path.open("r", encoding=py_encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True)
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                return [cell.strip() for cell in row]
+            return None
+    return None
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names, start=1):
+        base = name or f"column{index}"
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        out.append(base if count == 0 else f"{base}_{count + 1}")
+    return out
+
+
+def _required_columns(source: Source, spec: ClickstreamSource | TicketSource) -> dict[str, str]:
+    """Config key path → column name, for every column the config names."""
+    wanted: dict[str, str] = {}
+    for key in ("customer_id", "timestamp"):
+        wanted[f"sources.{source}.{key}"] = getattr(spec, key)
+    if isinstance(spec, ClickstreamSource):
+        wanted[f"sources.{source}.touchpoint"] = spec.touchpoint
+        if spec.session_id:
+            wanted[f"sources.{source}.session_id"] = spec.session_id
+        for i, attr in enumerate(spec.attributes):
+            wanted[f"sources.{source}.attributes.{i}"] = attr
+    else:
+        wanted[f"sources.{source}.text"] = spec.text
+        for key in ("category", "satisfaction", "ticket_id"):
+            if getattr(spec, key):
+                wanted[f"sources.{source}.{key}"] = getattr(spec, key)
+    return wanted
+
+
+def check_header(
+    source: Source, spec: ClickstreamSource | TicketSource, path: Path, header: list[str], config_name: str
+) -> None:
+    """Raise ConfigError naming the key and the file when a configured column is missing from the header."""
+    for key, column in _required_columns(source, spec).items():
+        if column not in header:
+            shown = ", ".join(header[:12]) + (", …" if len(header) > 12 else "")
+            raise ConfigError(
+                f"{config_name}: {key}: column {column!r} not in {path.name} (its columns: {shown})"
+            )
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, path: Path) -> FileResult:
+    """Ingest one file unless its content is already in the manifest."""
+    spec = _spec(config, source)
+    assert spec is not None
+    scan = scan_file(path)
+    known = con.execute(
+        "select file_name from ingested_files where source = ? and sha256 = ? order by file_id limit 1",
+        [source, scan.sha256],
+    ).fetchone()
+    if known:
+        return FileResult(source, path, "unchanged", same_as=str(known[0]))
+
+    header = read_header(path, spec.delimiter, spec.encoding) if scan.size else None
+    if header is not None:
+        check_header(source, spec, path, header, config.source_file.name)
+
+    con.execute("begin transaction")
+    try:
+        row = con.execute("select coalesce(max(file_id), 0) + 1 from ingested_files").fetchone()
+        file_id = int(row[0]) if row else 1
+        if header is None:
+            counts = (0, 0, 0)
+            status: Literal["loaded", "empty"] = "empty"
+        else:
+            counts = _load_rows(con, config, source, spec, path, header, file_id, scan)
+            status = "loaded" if counts[0] else "empty"
+        con.execute(
+            "insert into ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                file_id,
+                source,
+                str(path),
+                path.name,
+                scan.sha256,
+                scan.size,
+                header or [],
+                datetime.now(UTC),
+                *counts,
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.execute("drop table if exists _load")
+        con.execute("drop table if exists _bad")
+    rows_in, loaded, rejected = counts
+    return FileResult(source, path, status, rows_in, loaded, rejected)
+
+
+def _timestamp_sql(column: str, fmt: str | None) -> tuple[str, dict[str, str]]:
+    """SQL expression turning a text column into a UTC timestamptz (NULL when it cannot be read)."""
+    col = f"nullif(trim({quote_ident(column)}), '')"
+    if fmt in (None, "iso"):
+        # An explicit offset (Z, UTC, +02, +02:00, -0500) after a time is honoured; otherwise local time in
+        # the configured zone. A cast to TIMESTAMP would silently drop the offset, hence the test first.
+        return (
+            f"case when regexp_matches({col}, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|UTC|[+-]\\d\\d(:?\\d\\d)?)$')"
+            f" then try_cast({col} as timestamptz)"
+            f" else timezone($tz, try_cast({col} as timestamp)) end",
+            {},
+        )
+    if fmt == "epoch_s":
+        return f"to_timestamp(try_cast({col} as double))", {}
+    if fmt == "epoch_ms":
+        return f"to_timestamp(try_cast({col} as double) / 1000.0)", {}
+    if "%z" in fmt or "%Z" in fmt:
+        return f"try_strptime({col}, $fmt)", {"fmt": fmt}
+    return f"timezone($tz, try_strptime({col}, $fmt))", {"fmt": fmt}
+
+
+def _reader_options(spec: ClickstreamSource | TicketSource) -> str:
+    return (
+        "auto_detect = false, header = true, delim = $delim, quote = '\"', escape = '\"',"
+        " store_rejects = true, encoding = $encoding, max_line_size = 20000000, strict_mode = true"
+    )
+
+
+def _load_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    source: Source,
+    spec: ClickstreamSource | TicketSource,
+    path: Path,
+    header: list[str],
+    file_id: int,
+    scan: FileScan,
+) -> tuple[int, int, int]:
+    """Read one file into raw_<source> and raw_rejects; returns (rows_in, rows_loaded, rows_rejected)."""
+    names = _unique_names(header)
+    columns = dict.fromkeys(names, "VARCHAR")
+    params = {"path": str(path), "columns": columns, "delim": spec.delimiter, "encoding": spec.encoding}
+    con.execute("drop table if exists reject_errors")
+    con.execute("drop table if exists reject_scans")
+    execute(
+        con,
+        f"create temp table _load as select * from read_csv($path, columns = $columns, {_reader_options(spec)})",
+        params,
+    )
+    reader_rejects = con.execute(
+        "select line, min(error_type), string_agg(distinct error_message, '; '), min(csv_line)"
+        " from reject_errors group by line order by line"
+    ).fetchall()
+    stats = con.execute("select count(*), coalesce(min(rowid), 0) from _load").fetchone()
+    accepted, base = (int(stats[0]), int(stats[1])) if stats else (0, 0)
+    # Temp-table rowids start at a large offset; (rowid - base) is the record's 0-based order in the file.
+    rows_sql = f"(select rowid - {base} as __record, *, {{ts}} as __ts from _load)"
+
+    ts_sql, ts_params = _timestamp_sql(spec.timestamp, spec.timestamp_format)
+    q = quote_ident
+    cid = f"nullif(trim({q(spec.customer_id)}), '')"
+    checks: list[tuple[str, str, str]] = [
+        ("missing customer id", f"{cid} is null", "''"),
+        ("missing timestamp", f"nullif(trim({q(spec.timestamp)}), '') is null", "''"),
+        (
+            "unparseable timestamp",
+            "__ts is null",
+            f"'could not read ' || {q(spec.timestamp)} || ' as ' || $expect",
+        ),
+        (
+            "timestamp out of range",
+            f"__ts < timestamptz '{EARLIEST}' or __ts >= timestamptz '{LATEST}'",
+            f"{q(spec.timestamp)} || ' is before {EARLIEST} or after {LATEST}'",
+        ),
+    ]
+    if isinstance(spec, ClickstreamSource):
+        checks.insert(1, ("missing touchpoint", f"nullif(trim({q(spec.touchpoint)}), '') is null", "''"))
+    reason_sql = "case " + " ".join(f"when {cond} then '{reason}'" for reason, cond, _ in checks) + " end"
+    detail_sql = "case " + " ".join(f"when {cond} then {detail}" for _, cond, detail in checks) + " end"
+    expect = {
+        None: "ISO 8601",
+        "iso": "ISO 8601",
+        "epoch_s": "epoch seconds",
+        "epoch_ms": "epoch milliseconds",
+    }
+    all_params = {
+        "tz": config.timezone,
+        "expect": expect.get(spec.timestamp_format, f"'{spec.timestamp_format}'"),
+        **ts_params,
+    }
+    execute(
+        con,
+        f"create temp table _bad as select __record as record_no, {reason_sql} as reason, {detail_sql} as detail,"
+        f" {_raw_text_sql(names)} as raw_text"
+        f" from {rows_sql.format(ts=ts_sql)} where {reason_sql} is not null",
+        {**all_params, "delim": spec.delimiter},
+    )
+    n_bad_row = con.execute("select count(*) from _bad").fetchone()
+    n_bad = int(n_bad_row[0]) if n_bad_row else 0
+
+    select_sql, insert_params = _raw_select(source, spec, file_id, ts_sql)
+    where = "" if n_bad == 0 else " where __record not in (select record_no from _bad)"
+    execute(
+        con,
+        f"insert into raw_{source} select {select_sql} from {rows_sql.format(ts=ts_sql)}{where}",
+        {**all_params, **insert_params},
+    )
+
+    # Line numbers: exact and cheap when every record is one line; otherwise one csv scan of the file.
+    reject_lines = [int(r[0]) for r in reader_rejects]
+    bad_records = [int(r[0]) for r in con.execute("select record_no from _bad order by 1").fetchall()]
+    line_of_reject, line_of_record = _physical_lines(path, spec, scan, accepted, reject_lines, bad_records)
+    rows: list[tuple[object, ...]] = []
+    for line, error_type, message, csv_line in reader_rejects:
+        span = (csv_line or "").count("\n") + 1
+        detail = message + (f" (the row spans {span} lines)" if span > 1 else "")
+        rows.append(
+            (
+                source,
+                file_id,
+                path.name,
+                line_of_reject.get(int(line)),
+                None,
+                csv_line,
+                READER_REASONS.get(error_type, error_type.lower()),
+                detail,
+            )
+        )
+    if rows:
+        con.executemany("insert into raw_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    if n_bad:
+        con.execute("create or replace temp table _bad_lines (record_no bigint, line bigint)")
+        con.executemany("insert into _bad_lines values (?, ?)", sorted(line_of_record.items()))
+        con.execute(
+            "insert into raw_rejects select ?, ?, ?, l.line, b.record_no, b.raw_text, b.reason, b.detail"
+            " from _bad as b left join _bad_lines as l using (record_no) order by b.record_no",
+            [source, file_id, path.name],
+        )
+        con.execute("drop table _bad_lines")
+    rows_rejected = len(reader_rejects) + n_bad
+    return accepted + len(reader_rejects), accepted - n_bad, rows_rejected
+
+
+def _raw_text_sql(names: list[str]) -> str:
+    """The row re-assembled as one CSV line (quoted where needed) from every column of the file."""
+    parts = []
+    for name in names:
+        c = quote_ident(name)
+        parts.append(
+            f"case when {c} is null then '' when {c} similar to '.*[\"\\n\\r].*' or contains({c}, $delim)"
+            f" then '\"' || replace({c}, '\"', '\"\"') || '\"' else {c} end"
+        )
+    return "concat_ws($delim, " + ", ".join(parts) + ")"
+
+
+def _raw_select(
+    source: Source, spec: ClickstreamSource | TicketSource, file_id: int, ts_sql: str
+) -> tuple[str, dict[str, object]]:
+    q = quote_ident
+    params: dict[str, object] = {"file_id": file_id}
+
+    def text(column: str | None) -> str:
+        return f"nullif(trim({q(column)}), '')" if column else "null"
+
+    if isinstance(spec, ClickstreamSource):
+        if spec.attributes:
+            params["attr_names"] = list(spec.attributes)
+            attrs = f"map($attr_names, [{', '.join(text(a) for a in spec.attributes)}])"
+        else:
+            attrs = "null"
+        cols = [
+            "$file_id",
+            "__record",
+            text(spec.customer_id),
+            "__ts",
+            text(spec.touchpoint),
+            text(spec.session_id),
+            attrs,
+        ]
+    else:
+        cols = [
+            "$file_id",
+            "__record",
+            text(spec.ticket_id),
+            text(spec.customer_id),
+            "__ts",
+            text(spec.category),
+            q(spec.text),
+            text(spec.satisfaction),
+        ]
+    return ", ".join(cols), params
+
+
+def _physical_lines(
+    path: Path,
+    spec: ClickstreamSource | TicketSource,
+    scan: FileScan,
+    accepted: int,
+    reject_positions: list[int],
+    bad_records: list[int],
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Map reader-reject positions and accepted record numbers to the physical line each row starts on.
+
+    DuckDB numbers rejects by row position (header = 1, a blank line counts, a multi-line quoted field does
+    not). When the file's newline count equals its row count, positions are physical lines and accepted
+    record r sits at position r + 2 + (rejects before it). Otherwise one csv pass over the file decides.
+    """
+    if not reject_positions and not bad_records:
+        return {}, {}
+    rows_seen = 1 + accepted + len(reject_positions)
+    if scan.newlines + (0 if scan.ends_with_newline else 1) == rows_seen:
+        by_reject = {p: p for p in reject_positions}
+        by_record: dict[int, int] = {}
+        rejects = sorted(reject_positions)
+        free_before = [p - 2 - k for k, p in enumerate(rejects)]  # accepted rows before each reject
+        k = 0
+        for record in bad_records:
+            while k < len(free_before) and free_before[k] <= record:
+                k += 1
+            by_record[record] = record + 2 + k
+        return by_reject, by_record
+    return _scan_lines(path, spec, set(reject_positions), set(bad_records))
+
+
+def _scan_lines(
+    path: Path, spec: ClickstreamSource | TicketSource, reject_positions: set[int], bad_records: set[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    py_encoding = "utf-8-sig" if spec.encoding == "utf-8" else spec.encoding
+    by_reject: dict[int, int] = {}
+    by_record: dict[int, int] = {}
+    last_needed = max(bad_records, default=-1)
+    last_position = max(reject_positions, default=0)
+    with path.open("r", encoding=py_encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=spec.delimiter, quotechar='"', doublequote=True, strict=False)
+        end_line = 0
+        record = -1
+        try:
+            for position, row in enumerate(reader, start=1):
+                start_line = end_line + 1
+                end_line = reader.line_num
+                if position in reject_positions:
+                    by_reject[position] = start_line
+                elif position > 1 and row:
+                    record += 1
+                    if record in bad_records:
+                        by_record[record] = start_line
+                if record >= last_needed and position >= last_position:
+                    break
+        except csv.Error:
+            pass
+    return by_reject, by_record

@@ -1,0 +1,94 @@
+-- one row per stage in journey order (Unmapped last, only when some touchpoint matched no stage)
+with customer_stages as (
+    select * from int_customer_stages
+),
+
+rules as (
+    select distinct stage, stage_order from config_stages
+),
+
+settings as (
+    select * from config_settings
+),
+
+events as (
+    select customer_id, event_seq, occurred_at, stage_order from journey_events
+),
+
+furthest as (
+    -- the latest stage (in journey order) each customer ever reached, Unmapped not counted
+    select customer_id, max(stage_order) as max_stage_order
+    from customer_stages
+    where stage_order < (select unmapped_stage_order from settings)
+    group by customer_id
+),
+
+next_stage as (
+    -- hours from the first event in a stage to the first later event that belongs to a later stage
+    select
+        cs.customer_id,
+        cs.stage_order,
+        (min(epoch(e.occurred_at)) - epoch(cs.first_at)) / 3600.0 as hours_to_next_stage,
+    from customer_stages as cs
+    inner join events as e
+        on e.customer_id = cs.customer_id
+        and e.event_seq > cs.first_event_seq
+        and e.stage_order > cs.stage_order
+        and e.stage_order < (select unmapped_stage_order from settings)
+    group by cs.customer_id, cs.stage_order, cs.first_at
+),
+
+per_stage as (
+    select
+        cs.stage,
+        cs.stage_order,
+        count(*) as customers,
+        count(*) filter (where f.max_stage_order <= cs.stage_order) as customers_dropped,
+        median(ns.hours_to_next_stage) as median_hours_to_next_stage,
+    from customer_stages as cs
+    left join furthest as f on f.customer_id = cs.customer_id
+    left join next_stage as ns on ns.customer_id = cs.customer_id and ns.stage_order = cs.stage_order
+    group by cs.stage, cs.stage_order
+),
+
+all_stages as (
+    select stage, stage_order from rules
+    union all
+    select unmapped_stage as stage, unmapped_stage_order as stage_order
+    from settings
+    where exists (select 1 from per_stage, settings where per_stage.stage_order = settings.unmapped_stage_order)
+),
+
+tickets_about as (
+    -- tickets count toward the stage of the touchpoint they are about
+    select t.stage_order, count(*) as n_tickets
+    from journey_events as e
+    inner join int_touchpoint_stages as t on t.touchpoint = e.about_touchpoint
+    where e.source = 'tickets'
+    group by t.stage_order
+),
+
+last_order as (
+    select max(stage_order) as stage_order from rules
+),
+
+final as (
+    select
+        a.stage,
+        a.stage_order,
+        coalesce(p.customers, 0) as customers,
+        case
+            when a.stage_order >= (select stage_order from last_order) then null
+            when coalesce(p.customers, 0) = 0 then null
+            else p.customers_dropped / p.customers
+        end as drop_off_rate,
+        p.median_hours_to_next_stage,
+        coalesce(t.n_tickets, 0) as n_tickets,
+        cast(null as double) as sentiment_mean,
+        a.stage_order > (select stage_order from last_order) as is_unmapped,
+    from all_stages as a
+    left join per_stage as p on p.stage_order = a.stage_order
+    left join tickets_about as t on t.stage_order = a.stage_order
+)
+
+select * from final order by stage_order

@@ -1,0 +1,213 @@
+"""Ingestion: rejects with their physical line and reason, timestamps to UTC, manifest and idempotence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline import db
+from pipeline.config import ConfigError, load_config
+from pipeline.ingest import ingest
+
+from .conftest import basic_config, build_warehouse, rows, write_project
+
+MESSY = (
+    "customer_id,ts,event\n"  # line 1
+    "a,2026-10-05T08:00:00Z,ad\n"  # 2 ok
+    ",2026-10-05T08:01:00Z,view\n"  # 3 missing customer id
+    "a,not a time,view\n"  # 4 unparseable timestamp
+    "a,2026-10-05T08:02:00Z,view,extra\n"  # 5 too many fields
+    "a,2026-10-05T08:03:00Z\n"  # 6 too few fields
+    "a,,view\n"  # 7 missing timestamp
+    "a,2026-10-05T08:04:00Z,\n"  # 8 missing touchpoint
+    "a,1850-01-01T00:00:00Z,view\n"  # 9 out of range
+    "   ,2026-10-05T08:05:00Z,view\n"  # 10 blank customer id
+    "a,2026-10-05T08:06:00Z,cart\n"  # 11 ok
+)
+
+
+def test_each_reject_reason_with_its_line(project) -> None:  # type: ignore[no-untyped-def]
+    con = project({"clicks.csv": MESSY})
+    got = rows(con, "select line, reason, raw_text from rejected_rows order by line")
+    assert got == [
+        (3, "missing customer id", ",2026-10-05T08:01:00Z,view"),
+        (4, "unparseable timestamp", "a,not a time,view"),
+        (5, "wrong number of fields", "a,2026-10-05T08:02:00Z,view,extra"),
+        (6, "wrong number of fields", "a,2026-10-05T08:03:00Z"),
+        (7, "missing timestamp", "a,,view"),
+        (8, "missing touchpoint", "a,2026-10-05T08:04:00Z,"),
+        (9, "timestamp out of range", "a,1850-01-01T00:00:00Z,view"),
+        (10, "missing customer id", "   ,2026-10-05T08:05:00Z,view"),
+    ]
+    assert rows(con, "select rows_in, rows_loaded, rows_rejected, duplicates_dropped from input_files") == [
+        (10, 2, 8, 0)
+    ]
+    assert rows(con, "select touchpoint from journey_events order by event_seq") == [("ad",), ("cart",)]
+
+
+def test_lines_are_physical_with_multiline_fields_bom_and_blank_lines(project) -> None:  # type: ignore[no-untyped-def]
+    config = basic_config()
+    config["sources"]["tickets"] = {  # type: ignore[index]
+        "path": "tickets.csv",
+        "customer_id": "customer_id",
+        "timestamp": "created_at",
+        "text": "body",
+    }
+    tickets = (
+        "\ufeffcustomer_id,created_at,body\r\n"  # 1 (BOM, CRLF)
+        'a,2026-10-05T08:00:00Z,"line one\nline two\nline three"\r\n'  # 2-4
+        "\r\n"  # 5 blank
+        ",2026-10-05T09:00:00Z,no customer\r\n"  # 6 missing id
+        'b,2026-10-05T09:00:00Z,"two\nlines",extra\r\n'  # 7-8 too many fields
+        'c,soon,"quoted ""word"""\r\n'  # 9 bad timestamp
+        "d,2026-10-05T10:00:00Z,fine\r\n"  # 10
+    )
+    con = project(
+        {
+            "clicks.csv": "customer_id,ts,event\na,2026-10-05T07:00:00Z,ad\n",
+            "tickets.csv": tickets.encode("utf-8"),
+        },
+        config,
+    )
+    got = rows(con, "select line, reason from rejected_rows where source = 'tickets' order by line")
+    assert got == [(6, "missing customer id"), (7, "wrong number of fields"), (9, "unparseable timestamp")]
+    bodies = rows(con, "select customer_id, body from stg_tickets order by customer_id")
+    assert bodies == [("a", "line one\nline two\nline three"), ("d", "fine")]
+    raw = rows(con, "select raw_text from rejected_rows where line = 9")
+    assert raw == [('c,soon,"quoted ""word"""',)]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "value", "zone", "utc"),
+    [
+        (None, "2026-10-05T10:00:00+02:00", "UTC", "2026-10-05 08:00:00"),
+        (None, "2026-10-05 10:00:00+0200", "UTC", "2026-10-05 08:00:00"),
+        (None, "2026-10-05T08:00:00Z", "Europe/Amsterdam", "2026-10-05 08:00:00"),
+        (None, "2026-10-05T08:00:00.250Z", "UTC", "2026-10-05 08:00:00.25"),
+        (None, "2026-10-05 10:00:00", "Europe/Amsterdam", "2026-10-05 08:00:00"),  # CEST
+        (None, "2026-11-05 10:00:00", "Europe/Amsterdam", "2026-11-05 09:00:00"),  # CET
+        (None, "2026-10-05 10:00:00", "America/New_York", "2026-10-05 14:00:00"),
+        (None, "2026-10-05", "Europe/Amsterdam", "2026-10-04 22:00:00"),  # a date is local midnight
+        (None, "2026-10-25 02:30:00", "Europe/Amsterdam", "2026-10-25 01:30:00"),  # repeated hour: the later one
+        (None, "2026-03-29 02:30:00", "Europe/Amsterdam", "2026-03-29 01:30:00"),  # missing hour: offset before
+        ("%d/%m/%Y %H:%M:%S", "05/10/2026 10:00:00", "Europe/Amsterdam", "2026-10-05 08:00:00"),
+        ("%d/%m/%Y %H:%M %z", "05/10/2026 10:00 +0100", "Europe/Amsterdam", "2026-10-05 09:00:00"),
+        ("epoch_s", "1791187200", "Europe/Amsterdam", "2026-10-05 08:00:00"),
+        ("epoch_ms", "1791187200500", "Europe/Amsterdam", "2026-10-05 08:00:00.5"),
+    ],
+)
+def test_timestamps_become_utc(project, fmt, value, zone, utc) -> None:  # type: ignore[no-untyped-def]
+    config = basic_config(timezone=zone)
+    if fmt:
+        config["sources"]["clickstream"]["timestamp_format"] = fmt  # type: ignore[index]
+    con = project({"clicks.csv": f'customer_id,ts,event\na,"{value}",ad\n'}, config)
+    expected_ms = round(datetime.fromisoformat(utc + "+00:00").timestamp() * 1000)
+    assert rows(con, "select epoch_ms(occurred_at) from journey_events") == [(expected_ms,)]
+
+
+def test_strptime_format_rejects_other_shapes(project) -> None:  # type: ignore[no-untyped-def]
+    config = basic_config()
+    config["sources"]["clickstream"]["timestamp_format"] = "%d/%m/%Y %H:%M:%S"  # type: ignore[index]
+    con = project(
+        {"clicks.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\na,05/10/2026 10:00:00,ad\n"}, config
+    )
+    got = rows(con, "select line, reason, detail from rejected_rows")
+    assert got == [(2, "unparseable timestamp", "could not read 2026-10-05T08:00:00Z as '%d/%m/%Y %H:%M:%S'")]
+
+
+def test_reingesting_changes_nothing_and_new_file_adds_only_its_rows(tmp_path: Path) -> None:
+    cfg = write_project(
+        tmp_path,
+        {"clicks_1.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\n,2026-10-05T08:00:00Z,ad\n"},
+        basic_config(),
+    )
+    con = build_warehouse(cfg)
+    tables = (
+        "raw_clickstream",
+        "raw_rejects",
+        "ingested_files",
+        "journey_events",
+        "rejected_rows",
+        "input_files",
+    )
+
+    def snapshot() -> dict[str, list[tuple[object, ...]]]:
+        return {t: rows(con, f"select * from {t} order by all") for t in tables}
+
+    before = snapshot()
+    config = load_config(cfg)
+    result = ingest(con, config)
+    assert [f.status for f in result.files] == ["unchanged"]
+    db.build(con)
+    assert snapshot() == before
+
+    # A new file (overlapping the first by one event) adds only its rows; the overlap is a duplicate.
+    (tmp_path / "clicks_2.csv").write_text(
+        "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\nb,2026-10-06T08:00:00Z,view\n", encoding="utf-8"
+    )
+    result = ingest(con, config)
+    assert [(f.path.name, f.status) for f in result.files] == [
+        ("clicks_1.csv", "unchanged"),
+        ("clicks_2.csv", "loaded"),
+    ]
+    db.build(con)
+    assert rows(con, "select customer_id, touchpoint from journey_events order by all") == [
+        ("a", "ad"),
+        ("b", "view"),
+    ]
+    assert rows(
+        con, "select file_name, rows_in, rows_loaded, rows_rejected, duplicates_dropped from input_files"
+    ) == [
+        ("clicks_1.csv", 2, 1, 1, 0),
+        ("clicks_2.csv", 2, 1, 0, 1),
+    ]
+    con.close()
+
+
+def test_missing_column_names_key_and_file(tmp_path: Path) -> None:
+    config = basic_config()
+    config["sources"]["clickstream"]["touchpoint"] = "page"  # type: ignore[index]
+    cfg = write_project(tmp_path, {"clicks.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\n"}, config)
+    with pytest.raises(ConfigError) as err:
+        build_warehouse(cfg)
+    assert str(err.value) == (
+        "journey.yml: sources.clickstream.touchpoint: column 'page' not in clicks.csv (its columns: customer_id, ts, event)"
+    )
+
+
+def test_empty_and_header_only_files_load_nothing(project) -> None:  # type: ignore[no-untyped-def]
+    con = project(
+        {
+            "clicks_0.csv": "",
+            "clicks_1.csv": "customer_id,ts,event\n",
+            "clicks_2.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\n",
+        }
+    )
+    got = rows(con, "select file_name, rows_in, rows_loaded from input_files order by file_name")
+    assert got == [("clicks_0.csv", 0, 0), ("clicks_1.csv", 0, 0), ("clicks_2.csv", 1, 1)]
+
+
+def test_columns_in_another_order_and_extra_columns(project) -> None:  # type: ignore[no-untyped-def]
+    con = project(
+        {
+            "clicks_1.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\n",
+            "clicks_2.csv": "extra,event,ts,customer_id\nx,view,2026-10-05T08:05:00Z,a\n",
+        }
+    )
+    assert rows(con, "select touchpoint from journey_events order by event_seq") == [("ad",), ("view",)]
+
+
+def test_config_values_are_never_pasted_into_sql(project) -> None:  # type: ignore[no-untyped-def]
+    nasty = 'ev"; drop table raw_clickstream; --'
+    config = basic_config()
+    config["sources"]["clickstream"]["touchpoint"] = nasty  # type: ignore[index]
+    config["stages"][0]["touchpoints"] = ["ad'; drop table x; --", "ad"]  # type: ignore[index]
+    con = project(
+        {
+            "clicks.csv": f'customer_id,ts,"{nasty.replace(chr(34), chr(34) * 2)}"\na,2026-10-05T08:00:00Z,ad\n'
+        },
+        config,
+    )
+    assert rows(con, "select touchpoint, stage from journey_events") == [("ad", "Awareness")]

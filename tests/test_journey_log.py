@@ -1,0 +1,199 @@
+"""The unified journey log and its marts on a hand-worked fixture (answers derived on paper, in comments).
+
+Events in UTC, in case order (T = ticket):
+  u1: ad 10-05 08:00 | view 08:10 | cart 08:20:00 | pay 08:20:00 | T payment 08:20:00 | track 10-06 08:00
+  u2: social_post 10-05 12:00 | view 12:05 | cart 12:10 (+ a duplicate) | compare 12:15 | T question 10-12 12:00
+  u3: ad 10-05 07:00 | T billing 10-15 07:00 (10 days later)
+  u4: view 10-07 10:00 | mystery 10:01 (no stage) | T delivery 11:00 | refill 10-08 10:00
+  u5: T (no category) 10-09 10:00
+  u6: ad 10-05 09:00 | view 09:30          (gap exactly 30 min: one session)
+  u7: ad 10-06 09:00 | view 09:31          (gap 31 min: two sessions)
+u1's timestamps are written with +02:00, naive Amsterdam time, Z and +01:00; all are the same instants.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import basic_config, rows
+
+CLICKS = """\
+customer_id,ts,event
+u1,2026-10-05T10:00:00+02:00,ad
+u1,2026-10-05 10:10:00,view
+u1,2026-10-05T08:20:00Z,cart
+u1,2026-10-05T09:20:00+01:00,pay
+u1,2026-10-06T09:00:00+01:00,track
+u2,2026-10-05T12:00:00Z,social_post
+u2,2026-10-05T12:05:00Z,view
+u2,2026-10-05T12:10:00Z,cart
+u2,2026-10-05T14:10:00+02:00,cart
+u2,2026-10-05T12:15:00Z,compare
+u3,2026-10-05T07:00:00Z,ad
+u4,2026-10-07T10:00:00Z,view
+u4,2026-10-07T10:01:00Z,mystery
+u4,2026-10-08T10:00:00Z,refill
+u6,2026-10-05T09:00:00Z,ad
+u6,2026-10-05T09:30:00Z,view
+u7,2026-10-06T09:00:00Z,ad
+u7,2026-10-06T09:31:00Z,view
+"""
+
+TICKETS = """\
+customer_id,created_at,category,body
+u1,2026-10-05T08:20:00Z,payment,card declined
+u2,2026-10-12T12:00:00Z,question,how do I compare?
+u3,2026-10-15T07:00:00Z,billing,invoice please
+u4,2026-10-07T11:00:00Z,delivery,where is it
+u5,2026-10-09T10:00:00Z,,hello
+"""
+
+
+def _config() -> dict[str, object]:
+    config = basic_config()
+    config["sources"]["tickets"] = {  # type: ignore[index]
+        "path": "tickets.csv",
+        "customer_id": "customer_id",
+        "timestamp": "created_at",
+        "text": "body",
+        "category": "category",
+        "about": {"delivery": "track"},
+    }
+    return config
+
+
+@pytest.fixture
+def con(project):  # type: ignore[no-untyped-def]
+    return project({"clicks.csv": CLICKS, "tickets.csv": TICKETS}, _config())
+
+
+def test_case_order_across_sources_time_zones_and_ties(con) -> None:  # type: ignore[no-untyped-def]
+    u1 = rows(con, "select touchpoint from journey_events where customer_id = 'u1' order by event_seq")
+    # cart and pay share a second: file order decides; the ticket at that second comes after clickstream.
+    assert [r[0] for r in u1] == ["ad", "view", "cart", "pay", "ticket:payment", "track"]
+    times = rows(
+        con,
+        "select strftime(occurred_at, '%Y-%m-%d %H:%M') from journey_events where customer_id = 'u1'"
+        " order by event_seq",
+    )
+    assert [t[0] for t in times] == [
+        "2026-10-05 08:00",
+        "2026-10-05 08:10",
+        "2026-10-05 08:20",
+        "2026-10-05 08:20",
+        "2026-10-05 08:20",
+        "2026-10-06 08:00",
+    ]
+
+
+def test_counts_and_duplicates(con) -> None:  # type: ignore[no-untyped-def]
+    assert rows(con, "select count(*), count(distinct customer_id) from journey_events") == [(22, 7)]
+    assert rows(
+        con, "select sum(duplicates_dropped), sum(rows_in) from input_files where source = 'clickstream'"
+    ) == [(1, 18)]
+
+
+def test_stage_reach_and_drop_off(con) -> None:  # type: ignore[no-untyped-def]
+    got = rows(con, "select stage, customers, drop_off_rate from stages order by stage_order")
+    assert got == [
+        ("Awareness", 5, 0.0),
+        ("Consideration", 5, 0.4),  # u6 and u7 never get further
+        ("Decision", 2, 0.0),  # u2's only later event is a ticket, which is Service
+        ("Service", 5, 0.8),  # only u4 reaches Loyalty
+        ("Loyalty", 1, None),  # last stage
+        ("Unmapped", 1, None),  # u4's mystery touchpoint
+    ]
+
+
+def test_median_hours_to_next_stage(con) -> None:  # type: ignore[no-untyped-def]
+    got = dict(rows(con, "select stage, median_hours_to_next_stage from stages"))
+    assert got["Awareness"] == pytest.approx(0.5)  # 1/12, 1/6, 0.5, 31/60, 240
+    assert got["Consideration"] == pytest.approx(1 / 6)  # 1/6, 1/12, 1 (mystery is Unmapped: skipped)
+    assert got["Decision"] == pytest.approx((0 + 167 + 5 / 6) / 2)  # 0 and 7 days minus 10 min
+    assert got["Service"] == pytest.approx(23.0)
+    assert got["Loyalty"] is None
+
+
+def test_transitions(con) -> None:  # type: ignore[no-untyped-def]
+    got = {
+        (f, t): (n, h)
+        for f, t, n, h in rows(
+            con, "select from_touchpoint, to_touchpoint, n_transitions, median_hours from transitions"
+        )
+    }
+    assert sum(n for n, _ in got.values()) == 15  # events minus cases: 22 - 7
+    assert got[("ad", "view")] == (3, pytest.approx(0.5))  # 10, 30, 31 minutes
+    assert got[("view", "cart")] == (2, pytest.approx(0.125))  # 10 and 5 minutes
+    assert got[("cart", "pay")] == (1, pytest.approx(0.0))
+    assert got[("pay", "ticket:payment")] == (1, pytest.approx(0.0))  # across the two sources
+    assert got[("ticket:payment", "track")] == (1, pytest.approx(23 + 40 / 60))
+    assert got[("ad", "ticket:billing")] == (1, pytest.approx(240.0))
+    assert got[("cart", "compare")] == (1, pytest.approx(5 / 60))
+
+
+def test_variants(con) -> None:  # type: ignore[no-untyped-def]
+    got = rows(con, "select path, customers, share from variants order by variant_rank")
+    assert got[0] == (["ad", "view"], 2, pytest.approx(2 / 7))
+    assert len(got) == 6
+    assert (["ad", "view", "cart", "pay", "ticket:payment", "track"], 1, pytest.approx(1 / 7)) in got
+
+
+def test_ticket_attribution(con) -> None:  # type: ignore[no-untyped-def]
+    got = dict(rows(con, "select customer_id, about_touchpoint from journey_events where source = 'tickets'"))
+    assert got == {
+        "u1": "pay",  # last non-ticket touchpoint before it (same second, earlier in case order)
+        "u2": "compare",  # 6 days 23 h 45 min after compare: within 7 days
+        "u3": None,  # 10 days after the last touchpoint
+        "u4": "track",  # the `about` mapping wins, even without a visit to track
+        "u5": None,  # no touchpoint at all
+    }
+    touch = dict(rows(con, "select touchpoint, tickets from touchpoints where tickets > 0"))
+    assert touch == {"pay": 1, "compare": 1, "track": 1}
+
+
+def test_sessions_by_inactivity(con) -> None:  # type: ignore[no-untyped-def]
+    got = dict(rows(con, "select customer_id, count(*) from sessions group by customer_id"))
+    assert got == {"u1": 2, "u2": 1, "u3": 1, "u4": 2, "u6": 1, "u7": 2}
+    assert rows(
+        con, "select count(*) from journey_events where source = 'tickets' and session_id is not null"
+    ) == [(0,)]
+
+
+def test_unmapped_touchpoint_is_reported(con) -> None:  # type: ignore[no-untyped-def]
+    assert rows(
+        con, "select touchpoint, stage, is_unmapped from touchpoints where touchpoint = 'mystery'"
+    ) == [("mystery", "Unmapped", True)]
+    assert rows(con, "select stage from journey_events where touchpoint = 'ticket'") == [("Service",)]
+
+
+def test_given_session_ids_are_used(project) -> None:  # type: ignore[no-untyped-def]
+    config = basic_config()
+    config["sources"]["clickstream"]["session_id"] = "sid"  # type: ignore[index]
+    con = project(
+        {
+            "clicks.csv": """\
+            customer_id,ts,event,sid
+            a,2026-10-05T08:00:00Z,ad,S1
+            a,2026-10-05T08:01:00Z,view,S2
+            a,2026-10-05T12:00:00Z,cart,S2
+            a,2026-10-05T12:01:00Z,pay,
+            """
+        },
+        config,
+    )
+    got = rows(con, "select session_id, n_events from sessions order by started_at")
+    # Given ids win even across a 4-hour gap; a row without one gets the inactivity-cut session it falls in
+    # (08:00 and 08:01 are derived session 1, 12:00 and 12:01 derived session 2).
+    assert got == [("S1", 1), ("S2", 2), ("a#2", 1)]
+
+
+def test_file_order_decides_ties(project) -> None:  # type: ignore[no-untyped-def]
+    con = project(
+        {
+            "clicks_b.csv": "customer_id,ts,event\nc,2026-10-05T08:00:00Z,pay\n",
+            "clicks_a.csv": "customer_id,ts,event\nc,2026-10-05T08:00:00Z,cart\nc,2026-10-05T10:00:00+02:00,view\n",
+        }
+    )
+    got = rows(con, "select touchpoint from journey_events order by event_seq")
+    # clicks_a.csv comes first by name; within it, cart stands before view.
+    assert [r[0] for r in got] == ["cart", "view", "pay"]

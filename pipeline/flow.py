@@ -1,0 +1,140 @@
+"""The whole report run, stage by stage: ingest → model → (mine, compare, score) → render; progress shown.
+
+A run writes into ``<out>/.<run_id>.partial/``; only when everything is written is it renamed to
+``<out>/<run_id>/`` and ``<out>/latest`` (a symlink) swapped to it in one atomic rename.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from . import db, export, render
+from .config import Config, load_config
+from .ingest import check_sources, ingest
+from .summary import build_summary, previous_runs, record_run
+
+TABLES = ("stages", "touchpoints", "transitions", "variants", "rejected_rows", "input_files")
+
+
+@dataclass
+class Progress:
+    """Prints each stage's name when it starts and its time when it ends (on stderr)."""
+
+    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
+    seconds: dict[str, float] = field(default_factory=dict)
+    quiet: bool = False
+
+    @contextmanager
+    def stage(self, name: str, what: str) -> Iterator[None]:
+        start = time.perf_counter()
+        if not self.quiet:
+            self.console.print(f"[bold]▸ {name}[/bold] [dim]{what}[/dim]")
+        yield
+        took = time.perf_counter() - start
+        self.seconds[name] = round(took, 3)
+        if not self.quiet:
+            self.console.print(f"  [green]✓[/green] {name} [dim]{took:.1f} s[/dim]")
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            self.console.print(f"  {text}", highlight=False)
+
+
+def new_run_id(out_dir: Path, now: datetime) -> str:
+    """UTC start time as YYYYMMDDTHHMMSSZ; a suffix only if that folder already exists."""
+    base = now.strftime("%Y%m%dT%H%M%SZ")
+    run_id, n = base, 1
+    while (out_dir / run_id).exists() or (out_dir / f".{run_id}.partial").exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
+def run_report(
+    config_path: str | Path, out_dir: str | Path = "reports", progress: Progress | None = None
+) -> Path:
+    """Run the whole pipeline on a config; returns the path of the new report's index.html."""
+    progress = progress or Progress()
+    config = load_config(config_path)
+    check_sources(config)  # every file's header, before any work
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    run_id = new_run_id(out, started)
+    partial = out / f".{run_id}.partial"
+    partial.mkdir()
+    try:
+        summary = _run_stages(config, partial, run_id, started, progress)
+        final = out / run_id
+        partial.rename(final)
+        swap_latest(out, run_id)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    progress.note(
+        f"[bold]{summary['counts']['customers']:,}[/bold] customers, {summary['counts']['events']:,} events"
+    )
+    return final / "index.html"
+
+
+def _run_stages(
+    config: Config, out: Path, run_id: str, started: datetime, progress: Progress
+) -> dict[str, Any]:
+    con = db.connect(config)
+    try:
+        with progress.stage("ingest", "new files into the warehouse"):
+            result = ingest(con, config)
+            for f in result.new_files:
+                progress.note(f"{f.path.name}: {f.rows_loaded:,} rows read, {f.rows_rejected:,} rejected")
+            unchanged = len(result.files) - len(result.new_files)
+            if unchanged:
+                progress.note(f"{unchanged} file(s) already ingested, skipped")
+        with progress.stage("model", "staging → intermediate → marts in SQL"):
+            db.write_config_tables(con, config)
+            db.build(con, ("staging", "intermediate", "marts"))
+        with progress.stage("render", "summary.json, tables, index.html"):
+            run = {
+                "id": run_id,
+                "started_at": started.isoformat(),
+                "finished_at": None,
+                "config": str(config.source_file),
+                "stage_seconds": progress.seconds,
+            }
+            summary = build_summary(con, run, has_tickets=config.sources.tickets is not None)
+            history = previous_runs(con, run_id)
+            tables = out / "tables"
+            tables.mkdir()
+            for table in TABLES:
+                export.write_csv(con, table, tables / f"{table}.csv")
+            render.write_report(out, config, summary, history)
+        summary["run"]["finished_at"] = datetime.now(UTC).isoformat()
+        summary["run"]["stage_seconds"] = dict(progress.seconds)
+        render.write_summary(out, summary)
+        record_run(con, summary)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return summary
+
+
+def swap_latest(out: Path, run_id: str) -> None:
+    """Point <out>/latest at <out>/<run_id> with one atomic rename of a fresh symlink."""
+    tmp = out / f".latest.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(run_id, target_is_directory=True)
+    latest = out / "latest"
+    if latest.exists() and not latest.is_symlink():
+        # An older layout or a copy: move the real directory aside rather than lose it.
+        latest.rename(out / f".latest-replaced-{run_id}")
+    os.replace(tmp, latest)

@@ -1,0 +1,129 @@
+"""summary.json (schema_version 1) from the mart tables; the `runs` history table.
+
+Each key documented in SPEC.md is read from one mart; nothing here aggregates events.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+SCHEMA_VERSION = 1
+VARIANTS_IN_SUMMARY = 50
+
+RUNS_SCHEMA = """
+create table if not exists runs (
+    run_id varchar primary key,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    config_path varchar,
+    summary json not null
+)
+"""
+
+
+def records(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Rows of a (small) query as dicts."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, floats keep 6 decimals, nested structures recurse."""
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def inputs(con: duckdb.DuckDBPyConnection, has_tickets: bool) -> dict[str, Any]:
+    """Per source: files ingested so far, rows in, loaded, rejected, duplicates dropped."""
+    rows = records(
+        con,
+        "select source, count(*) as files, sum(rows_in) as rows_in, sum(rows_loaded) as rows_loaded,"
+        " sum(rows_rejected) as rows_rejected, sum(duplicates_dropped) as duplicates_dropped"
+        " from input_files group by source",
+    )
+    by_source = {r.pop("source"): {k: int(v or 0) for k, v in r.items()} for r in rows}
+    empty = {"files": 0, "rows_in": 0, "rows_loaded": 0, "rows_rejected": 0, "duplicates_dropped": 0}
+    out: dict[str, Any] = {"clickstream": by_source.get("clickstream", dict(empty))}
+    out["tickets"] = by_source.get("tickets", dict(empty)) if has_tickets else None
+    return out
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    row = con.execute(
+        "select count(distinct customer_id), count(*), count(*) filter (where source = 'tickets')"
+        " from journey_events"
+    ).fetchone()
+    assert row is not None
+    return {"customers": int(row[0]), "events": int(row[1]), "tickets": int(row[2])}
+
+
+def build_summary(con: duckdb.DuckDBPyConnection, run: dict[str, Any], has_tickets: bool) -> dict[str, Any]:
+    """The whole summary.json document for one run."""
+    stages = records(
+        con,
+        "select stage as name, customers, drop_off_rate, sentiment_mean, median_hours_to_next_stage,"
+        " n_tickets from stages order by stage_order",
+    )
+    touchpoints = records(
+        con,
+        "select touchpoint as name, stage, events, customers, tickets, sentiment_mean"
+        " from touchpoints order by stage_order, customers desc, touchpoint",
+    )
+    transitions = records(
+        con,
+        'select from_touchpoint as "from", to_touchpoint as "to", n_transitions as count, customers,'
+        " median_hours, p90_hours from transitions order by n_transitions desc, from_touchpoint, to_touchpoint",
+    )
+    variants = records(
+        con,
+        "select path, customers, share from variants order by variant_rank limit ?",
+        [VARIANTS_IN_SUMMARY],
+    )
+    summary = {
+        "schema_version": SCHEMA_VERSION,
+        "run": run,
+        "inputs": inputs(con, has_tickets),
+        "counts": counts(con),
+        "stages": stages,
+        "touchpoints": touchpoints,
+        "transitions": transitions,
+        "variants": variants,
+    }
+    cleaned: dict[str, Any] = clean(summary)
+    return cleaned
+
+
+def record_run(con: duckdb.DuckDBPyConnection, summary: dict[str, Any]) -> None:
+    """Keep this run's figures in the warehouse table `runs` (for change since the last run)."""
+    con.execute(RUNS_SCHEMA)
+    run = summary["run"]
+    con.execute(
+        "insert or replace into runs values (?, ?, ?, ?, ?)",
+        [run["id"], run["started_at"], run["finished_at"], run.get("config"), json.dumps(summary)],
+    )
+
+
+def previous_runs(
+    con: duckdb.DuckDBPyConnection, before_run_id: str, limit: int = 30
+) -> list[dict[str, Any]]:
+    """Earlier runs' summaries, newest first."""
+    con.execute(RUNS_SCHEMA)
+    rows = con.execute(
+        "select summary from runs where run_id < ? order by run_id desc limit ?", [before_run_id, limit]
+    ).fetchall()
+    return [json.loads(r[0]) for r in rows]

@@ -1,0 +1,75 @@
+"""The command line: exit codes, one-line errors without tracebacks, and the report folder layout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import basic_config, write_project
+
+CLICKS = {"clicks.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\na,2026-10-05T08:05:00Z,view\n"}
+
+
+def journeys(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    config = basic_config()
+    config["sources"]["clickstream"]["touchpoint"] = "page"
+    write_project(tmp_path, CLICKS, config)
+    for command in ("report", "ingest", "validate"):
+        done = journeys(command, "--config", "journey.yml", cwd=tmp_path)
+        assert done.returncode == 2, (command, done.stderr)
+        assert "Traceback" not in done.stderr
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert lines == [
+            "error: journey.yml: sources.clickstream.touchpoint: column 'page' not in clicks.csv (its columns:"
+            " customer_id, ts, event)"
+        ], (command, done.stderr)
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    done = journeys("report", "--config", "nowhere.yml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "nowhere.yml: config file not found" in done.stderr
+
+
+def test_report_writes_run_folder_and_latest(tmp_path: Path) -> None:
+    write_project(tmp_path, CLICKS, basic_config())
+    done = journeys("report", "--config", "journey.yml", "--out", "reports", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "▸ ingest" in done.stderr and "✓ model" in done.stderr  # progress shown
+    latest = tmp_path / "reports" / "latest"
+    assert latest.is_symlink()
+    run_dir = latest.resolve()
+    assert run_dir.parent == (tmp_path / "reports").resolve()
+    assert len(run_dir.name) == len("20261123T005402Z") and run_dir.name.endswith("Z")
+    summary = json.loads((latest / "summary.json").read_text())
+    assert summary["schema_version"] == 1
+    assert summary["run"]["id"] == run_dir.name
+    assert summary["counts"] == {"customers": 1, "events": 2, "tickets": 0}
+    assert summary["inputs"]["tickets"] is None
+    assert summary["variants"] == [{"path": ["ad", "view"], "customers": 1, "share": 1.0}]
+    assert summary["transitions"][0]["from"] == "ad" and summary["transitions"][0]["to"] == "view"
+    assert (latest / "index.html").read_text().count("<table>") >= 4
+    assert {p.name for p in (latest / "tables").iterdir()} >= {
+        "transitions.csv",
+        "variants.csv",
+        "stages.csv",
+    }
+
+
+def test_validate_changes_nothing(tmp_path: Path) -> None:
+    files = dict(CLICKS)
+    files["clicks.csv"] += ",2026-10-05T08:10:00Z,cart\n"
+    write_project(tmp_path, files, basic_config())
+    done = journeys("validate", "--config", "journey.yml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "clicks.csv: 3 rows, 2 readable, 1 would be rejected (new)" in done.stderr
+    assert "1 × missing customer id (first at clicks.csv:4)" in done.stderr
+    assert not (tmp_path / "warehouse.duckdb").exists()

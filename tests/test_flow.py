@@ -1,0 +1,59 @@
+"""A run swaps reports/latest only when it is complete; a failed run leaves no half-written folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline import flow, render
+from pipeline.flow import Progress, run_report
+
+from .conftest import basic_config, write_project
+
+CLICKS = {"clicks.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\n"}
+
+
+def test_failed_run_keeps_previous_latest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    out = tmp_path / "reports"
+    first = run_report(cfg, out, progress=Progress(quiet=True)).parent
+    assert (out / "latest").resolve() == first.resolve()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(render, "write_report", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run_report(cfg, out, progress=Progress(quiet=True))
+    assert (out / "latest").resolve() == first.resolve()
+    assert sorted(p.name for p in out.iterdir()) == sorted([first.name, "latest"])
+
+
+def test_second_run_gets_its_own_folder_and_history(tmp_path: Path) -> None:
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    out = tmp_path / "reports"
+    a = run_report(cfg, out, progress=Progress(quiet=True)).parent
+    b = run_report(cfg, out, progress=Progress(quiet=True)).parent
+    assert a != b
+    assert (out / "latest").resolve() == b.resolve()
+    summary = json.loads((b / "summary.json").read_text())
+    assert set(summary["run"]["stage_seconds"]) == {"ingest", "model", "render"}
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    assert [r[0] for r in con.execute("select run_id from runs order by run_id").fetchall()] == [
+        a.name,
+        b.name,
+    ]
+    con.close()
+
+
+def test_run_id_gets_a_suffix_only_on_collision(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 23, 1, 2, 3, tzinfo=UTC)
+    assert flow.new_run_id(tmp_path, now) == "20261123T010203Z"
+    (tmp_path / "20261123T010203Z").mkdir()
+    assert flow.new_run_id(tmp_path, now) == "20261123T010203Z-2"

@@ -26,7 +26,7 @@ def floor(data: Path, work: Path) -> dict[str, object]:
         path.unlink()
     con = duckdb.connect(str(path))
     start = time.perf_counter()
-    for n, file in enumerate(sorted(data.glob("clickstream_*.csv")) + [data / "tickets.csv"]):
+    for n, file in enumerate([*sorted(data.glob("clickstream_*.csv")), data / "tickets.csv"]):
         header = read_header(file, ",", "utf-8") or []
         con.execute(
             f"create table t{n} as select * from read_csv(?, columns = ?, header = true, auto_detect = false,"
@@ -46,7 +46,9 @@ def report(data: Path, work: Path) -> dict[str, object]:
     from pipeline.flow import Progress, run_report
 
     config = (Path(__file__).resolve().parent.parent / "journey.yml").read_text(encoding="utf-8")
-    config = config.replace("data/sample/", f"{data}/").replace("data/warehouse.duckdb", str(work / "bench.duckdb"))
+    config = config.replace("data/sample/", f"{data}/").replace(
+        "data/warehouse.duckdb", str(work / "bench.duckdb")
+    )
     cfg = work / "journey.yml"
     cfg.write_text(config, encoding="utf-8")
     for leftover in (work / "bench.duckdb", work / "bench.duckdb.wal", work / "reports"):

@@ -25,7 +25,18 @@ def dataset(customers: int) -> Path:
     folder = DATA / f"c{customers}"
     if not (folder / "truth" / "truth.json").exists():
         subprocess.run(
-            [sys.executable, "-m", "pipeline", "sample", "--out", str(folder), "--customers", str(customers), "--seed", "11"],
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "sample",
+                "--out",
+                str(folder),
+                "--customers",
+                str(customers),
+                "--seed",
+                "11",
+            ],
             check=True,
         )
     return folder

@@ -90,8 +90,18 @@ def test_lines_are_physical_with_multiline_fields_bom_and_blank_lines(project) -
         (None, "2026-11-05 10:00:00", "Europe/Amsterdam", "2026-11-05 09:00:00"),  # CET
         (None, "2026-10-05 10:00:00", "America/New_York", "2026-10-05 14:00:00"),
         (None, "2026-10-05", "Europe/Amsterdam", "2026-10-04 22:00:00"),  # a date is local midnight
-        (None, "2026-10-25 02:30:00", "Europe/Amsterdam", "2026-10-25 01:30:00"),  # repeated hour: the later one
-        (None, "2026-03-29 02:30:00", "Europe/Amsterdam", "2026-03-29 01:30:00"),  # missing hour: offset before
+        (
+            None,
+            "2026-10-25 02:30:00",
+            "Europe/Amsterdam",
+            "2026-10-25 01:30:00",
+        ),  # repeated hour: the later one
+        (
+            None,
+            "2026-03-29 02:30:00",
+            "Europe/Amsterdam",
+            "2026-03-29 01:30:00",
+        ),  # missing hour: offset before
         ("%d/%m/%Y %H:%M:%S", "05/10/2026 10:00:00", "Europe/Amsterdam", "2026-10-05 08:00:00"),
         ("%d/%m/%Y %H:%M %z", "05/10/2026 10:00 +0100", "Europe/Amsterdam", "2026-10-05 09:00:00"),
         ("epoch_s", "1791187200", "Europe/Amsterdam", "2026-10-05 08:00:00"),

@@ -34,7 +34,22 @@ def _num(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _hours(value: float | None) -> str:
+    """Hours as a readable duration: 45 s, 12 min, 5.2 h, 3.1 d."""
+    if value is None:
+        return "—"
+    seconds = value * 3600
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if value < 48:
+        return f"{value:.1f} h"
+    return f"{value / 24:.1f} d"
+
+
 _env.filters["pct"] = _pct
+_env.filters["hours"] = _hours
 _env.filters["num"] = _num
 
 

@@ -68,8 +68,14 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "select count(distinct customer_id), count(*), count(*) filter (where source = 'tickets')"
         " from journey_events"
     ).fetchone()
-    assert row is not None
-    return {"customers": int(row[0]), "events": int(row[1]), "tickets": int(row[2])}
+    paths = con.execute("select count(*) from variants").fetchone()
+    assert row is not None and paths is not None
+    return {
+        "customers": int(row[0]),
+        "events": int(row[1]),
+        "tickets": int(row[2]),
+        "distinct_paths": int(paths[0]),
+    }
 
 
 def build_summary(con: duckdb.DuckDBPyConnection, run: dict[str, Any], has_tickets: bool) -> dict[str, Any]:

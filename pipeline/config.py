@@ -111,6 +111,17 @@ class Sessions(_Strict):
     inactivity_minutes: Annotated[int, Field(gt=0, le=7 * 24 * 60)] = 30
 
 
+class Mining(_Strict):
+    noise_threshold: Annotated[float, Field(ge=0, lt=1)] = 0.2
+    variant_coverage: Annotated[float, Field(gt=0, le=1)] = 0.8
+    max_variants: Annotated[int, Field(ge=1, le=1000)] = 50
+
+    @field_validator("noise_threshold", "variant_coverage", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Stage(_Strict):
     name: Annotated[str, Field(min_length=1)]
     touchpoints: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
@@ -160,6 +171,7 @@ class Config(_Strict):
     sessions: Sessions = Field(default_factory=Sessions)
     stages: Annotated[list[Stage], Field(min_length=1)]
     assumed_journey: list[Step] = Field(default_factory=list)
+    mining: Mining = Field(default_factory=Mining)
     # Set by load_config, not read from the file.
     base_dir: Path = Field(default=Path("."), exclude=True)
     source_file: Path = Field(default=Path("journey.yml"), exclude=True)
@@ -281,6 +293,7 @@ def _first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
             "dict_type": "a mapping",
             "model_type": "a mapping",
             "bool_type": "true or false",
+            "float_type": "a number",
         }.get(kind, kind.removesuffix("_type"))
         if _is_step_path(error["loc"]):
             expected = "a touchpoint name, {any_of: [...]} or {optional: ...}"

@@ -124,11 +124,20 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     con.execute(
         "create or replace table config_settings ("
         " timezone varchar, inactivity_minutes integer, unmapped_stage varchar, unmapped_stage_order integer,"
-        " about_window_days integer)"
+        " about_window_days integer, noise_threshold double, variant_coverage double, max_variants integer)"
     )
     con.execute(
-        "insert into config_settings values (?, ?, ?, ?, ?)",
-        [config.timezone, config.sessions.inactivity_minutes, UNMAPPED, len(config.stages) + 1, 7],
+        "insert into config_settings values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            config.timezone,
+            config.sessions.inactivity_minutes,
+            UNMAPPED,
+            len(config.stages) + 1,
+            7,
+            config.mining.noise_threshold,
+            config.mining.variant_coverage,
+            config.mining.max_variants,
+        ],
     )
 
 

@@ -13,6 +13,8 @@ PYTHON_TABLES = {
     "config_stages",
     "config_about",
     "config_settings",
+    "conformance_variants",
+    "conformance_deviations",
 }
 
 

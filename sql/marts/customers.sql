@@ -18,9 +18,14 @@ per_customer as (
     group by customer_id
 ),
 
+variant_ranks as (
+    select variant_rank, path from variants
+),
+
 final as (
     select
         p.customer_id,
+        v.variant_rank,
         p.first_at,
         p.last_at,
         p.n_events,
@@ -31,6 +36,7 @@ final as (
         p.path,
     from paths as p
     inner join per_customer as c on c.customer_id = p.customer_id
+    inner join variant_ranks as v on v.path = p.path
 )
 
 select * from final

@@ -38,6 +38,17 @@ next_stage as (
     group by cs.customer_id, cs.stage_order, cs.first_at
 ),
 
+reach_time as (
+    -- hours from the customer's first event of all to their first event in the stage
+    select
+        cs.stage_order,
+        median((epoch(cs.first_at) - epoch(c.first_at)) / 3600.0) as median_hours_to_reach,
+        quantile_cont((epoch(cs.first_at) - epoch(c.first_at)) / 3600.0, 0.9) as p90_hours_to_reach,
+    from customer_stages as cs
+    inner join int_customer_paths as c on c.customer_id = cs.customer_id
+    group by cs.stage_order
+),
+
 per_stage as (
     select
         cs.stage,
@@ -83,12 +94,15 @@ final as (
             else p.customers_dropped / p.customers
         end as drop_off_rate,
         p.median_hours_to_next_stage,
+        rt.median_hours_to_reach,
+        rt.p90_hours_to_reach,
         coalesce(t.n_tickets, 0) as n_tickets,
         cast(null as double) as sentiment_mean,
         a.stage_order > (select stage_order from last_order) as is_unmapped,
     from all_stages as a
     left join per_stage as p on p.stage_order = a.stage_order
     left join tickets_about as t on t.stage_order = a.stage_order
+    left join reach_time as rt on rt.stage_order = a.stage_order
 )
 
 select * from final order by stage_order

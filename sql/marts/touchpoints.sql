@@ -1,4 +1,4 @@
--- one row per touchpoint: its stage, events, customers, and tickets about it
+-- one row per touchpoint: its stage, reach, tickets about it, repeat visits (loops) and back-steps into it
 with events as (
     select * from journey_events
 ),
@@ -7,10 +7,35 @@ stages as (
     select * from int_touchpoint_stages
 ),
 
-reach as (
-    select touchpoint, count(*) as events, count(distinct customer_id) as customers
+pairs as (
+    select * from int_transitions
+),
+
+visits as (
+    select touchpoint, customer_id, count(*) as n_visits
     from events
+    group by touchpoint, customer_id
+),
+
+reach as (
+    select
+        touchpoint,
+        sum(n_visits) as events,
+        count(*) as customers,
+        count(*) filter (where n_visits > 1) as repeat_customers,
+    from visits
     group by touchpoint
+),
+
+self_loops as (
+    select from_touchpoint as touchpoint, count(*) as n_self_loops
+    from pairs
+    where from_touchpoint = to_touchpoint
+    group by from_touchpoint
+),
+
+back as (
+    select touchpoint, customers as backtrack_customers from backtracks
 ),
 
 tickets_about as (
@@ -29,10 +54,16 @@ final as (
         coalesce(r.customers, 0) as customers,
         coalesce(t.tickets, 0) as tickets,
         cast(null as double) as sentiment_mean,
+        coalesce(r.repeat_customers, 0) as repeat_customers,
+        case when r.customers > 0 then r.repeat_customers / r.customers end as loop_rate,
+        coalesce(l.n_self_loops, 0) as n_self_loops,
+        coalesce(b.backtrack_customers, 0) as backtrack_customers,
         s.is_unmapped,
     from stages as s
     left join reach as r on r.touchpoint = s.touchpoint
     left join tickets_about as t on t.touchpoint = s.touchpoint
+    left join self_loops as l on l.touchpoint = s.touchpoint
+    left join back as b on b.touchpoint = s.touchpoint
 )
 
 select * from final order by stage_order, customers desc, touchpoint

@@ -1,16 +1,6 @@
 -- one row per directly-follows pair (from -> to) within a case, both sources together
-with events as (
-    select customer_id, event_seq, occurred_at, touchpoint from journey_events
-),
-
-pairs as (
-    select
-        customer_id,
-        touchpoint as from_touchpoint,
-        lead(touchpoint) over w as to_touchpoint,
-        (epoch(lead(occurred_at) over w) - epoch(occurred_at)) / 3600.0 as hours_between,
-    from events
-    window w as (partition by customer_id order by event_seq)
+with pairs as (
+    select * from int_transitions
 ),
 
 final as (
@@ -19,10 +9,16 @@ final as (
         to_touchpoint,
         count(*) as n_transitions,
         count(distinct customer_id) as customers,
-        median(hours_between) as median_hours,
-        quantile_cont(hours_between, 0.9) as p90_hours,
+        median(seconds_between) / 3600.0 as median_hours,
+        quantile_cont(seconds_between, 0.9) / 3600.0 as p90_hours,
+        any_value(from_stage) as from_stage,
+        any_value(to_stage) as to_stage,
+        case
+            when any_value(to_stage_order) < any_value(from_stage_order) then 'back'
+            when any_value(to_stage_order) > any_value(from_stage_order) then 'forward'
+            else 'within'
+        end as direction,
     from pairs
-    where to_touchpoint is not null
     group by from_touchpoint, to_touchpoint
 )
 

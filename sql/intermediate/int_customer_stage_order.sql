@@ -1,0 +1,28 @@
+-- one row per customer: how their sequence of stages (Unmapped left out) relates to the journey's order
+with events as (
+    select customer_id, event_seq, stage_order
+    from journey_events
+    where stage_order < (select unmapped_stage_order from config_settings)
+),
+
+steps as (
+    select
+        customer_id,
+        event_seq,
+        stage_order,
+        lag(stage_order) over (partition by customer_id order by event_seq) as previous_stage_order,
+    from events
+),
+
+final as (
+    select
+        customer_id,
+        arg_min(stage_order, event_seq) as entry_stage_order,
+        count(*) filter (where stage_order > previous_stage_order + 1) as n_skips_ahead,
+        count(*) filter (where stage_order < previous_stage_order) as n_backsteps,
+        max(stage_order) as furthest_stage_order,
+    from steps
+    group by customer_id
+)
+
+select * from final

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -108,6 +109,39 @@ def sample(
         f"wrote {out}: {truth['customers']:,} customers, {truth['clickstream']['rows_in']:,} clickstream rows,"
         f" {truth['tickets']['rows_in']:,} ticket rows"
     )
+
+
+class LogFormat(StrEnum):
+    xes = "xes"
+    ocel = "ocel"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    format: Annotated[LogFormat, typer.Option("--format", "-f", help="xes, ocel (OCEL 2.0 JSON) or csv")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="file to write")],
+    config: ConfigOpt = Path("journey.yml"),
+) -> None:
+    """Write the unified event log (both sources, case order) for Disco, ProM, Celonis or pm4py."""
+    from . import db
+    from .config import load_config
+    from .export import export_log
+    from .ingest import ingest as do_ingest
+
+    def action() -> int:
+        cfg = load_config(config)
+        con = db.connect(cfg)
+        try:
+            do_ingest(con, cfg)
+            db.write_config_tables(con, cfg)
+            db.build(con, ("staging", "intermediate", "marts"))
+            return export_log(con, format.value, out)
+        finally:
+            con.close()
+
+    n = _guard(action)
+    err.print(f"wrote {out}: {n:,} events ({format.value})")
 
 
 def main() -> None:

@@ -20,10 +20,24 @@ from rich.console import Console
 
 from . import db, export, render
 from .config import Config, load_config
+from .conform import run_conformance
 from .ingest import check_sources, ingest
+from .mine import discover_models
 from .summary import build_summary, previous_runs, record_run
 
-TABLES = ("stages", "touchpoints", "transitions", "variants", "rejected_rows", "input_files")
+# warehouse table -> tables/<name>.csv
+TABLES = {
+    "stages": "stages",
+    "touchpoints": "touchpoints",
+    "transitions": "transitions",
+    "variants": "variants",
+    "rpt_deviations": "deviations",
+    "stage_flow": "stage_flow",
+    "stage_order": "stage_order",
+    "conformance_variants": "conformance_variants",
+    "rejected_rows": "rejected_rows",
+    "input_files": "input_files",
+}
 
 
 @dataclass
@@ -102,6 +116,16 @@ def _run_stages(
         with progress.stage("model", "staging → intermediate → marts in SQL"):
             db.write_config_tables(con, config)
             db.build(con, ("staging", "intermediate", "marts"))
+        with progress.stage("mine", "process models of the journey and each stage (pm4py)"):
+            models = discover_models(con, out / "models")
+        with progress.stage("compare", "assumed vs actual: exact alignments per variant"):
+            figures = run_conformance(con, config.assumed_journey)
+            db.build(con, ("reports",))
+            if figures:
+                progress.note(
+                    f"fitness {figures['fitness']:.3f}, {figures['conforming_share']:.1%} of customers follow"
+                    f" the assumed journey ({figures['variants']:,} variants aligned)"
+                )
         with progress.stage("render", "summary.json, tables, index.html"):
             run = {
                 "id": run_id,
@@ -110,12 +134,12 @@ def _run_stages(
                 "config": str(config.source_file),
                 "stage_seconds": progress.seconds,
             }
-            summary = build_summary(con, run, has_tickets=config.sources.tickets is not None)
+            summary = build_summary(con, run, config, models=models, conformance=figures)
             history = previous_runs(con, run_id)
             tables = out / "tables"
             tables.mkdir()
-            for table in TABLES:
-                export.write_csv(con, table, tables / f"{table}.csv")
+            for table, name in TABLES.items():
+                export.write_csv(con, table, tables / f"{name}.csv")
             render.write_report(out, config, summary, history)
         summary["run"]["finished_at"] = datetime.now(UTC).isoformat()
         summary["run"]["stage_seconds"] = dict(progress.seconds)

@@ -12,8 +12,10 @@ from typing import Any
 
 import duckdb
 
+from .config import Config
+
 SCHEMA_VERSION = 1
-VARIANTS_IN_SUMMARY = 50
+VARIANTS_IN_SUMMARY = 1000  # the config's max_variants (≤ 1000) decides
 
 RUNS_SCHEMA = """
 create table if not exists runs (
@@ -78,37 +80,89 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
-def build_summary(con: duckdb.DuckDBPyConnection, run: dict[str, Any], has_tickets: bool) -> dict[str, Any]:
+def variant_coverage(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, Any]:
+    """What share of customers the listed variants show, and the 'other' bucket they leave out."""
+    row = con.execute(
+        "select count(*) filter (where is_shown), coalesce(sum(customers) filter (where is_shown), 0),"
+        " count(*) filter (where not is_shown), coalesce(sum(customers) filter (where not is_shown), 0),"
+        " coalesce(sum(customers), 0) from variants"
+    ).fetchone()
+    assert row is not None
+    shown, shown_c, other, other_c, total = (int(x) for x in row)
+    return {
+        "target_share": config.mining.variant_coverage,
+        "max_variants": config.mining.max_variants,
+        "shown_variants": shown,
+        "shown_customers": shown_c,
+        "shown_share": shown_c / total if total else None,
+        "other_variants": other,
+        "other_customers": other_c,
+        "other_share": other_c / total if total else None,
+    }
+
+
+def conformance_summary(con: duckdb.DuckDBPyConnection, figures: dict[str, Any] | None) -> dict[str, Any]:
+    """fitness, conforming_share, deviations (all kinds, largest first) and the stage-order view."""
+    deviations = records(
+        con, "select kind, touchpoint, customers, share, detail from rpt_deviations order by deviation_rank"
+    )
+    stage_order = records(con, "select pattern, customers, share from stage_order order by pattern_order")
+    base: dict[str, Any] = dict(figures) if figures else {"fitness": None, "conforming_share": None}
+    if not figures:
+        base["note"] = "no assumed_journey in the config: only back-steps between stages are reported"
+    base["deviations"] = deviations
+    base["stage_order"] = stage_order
+    return base
+
+
+def build_summary(
+    con: duckdb.DuckDBPyConnection,
+    run: dict[str, Any],
+    config: Config,
+    models: list[dict[str, Any]] | None = None,
+    conformance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The whole summary.json document for one run."""
     stages = records(
         con,
         "select stage as name, customers, drop_off_rate, sentiment_mean, median_hours_to_next_stage,"
-        " n_tickets from stages order by stage_order",
+        " median_hours_to_reach, p90_hours_to_reach, n_tickets from stages order by stage_order",
     )
     touchpoints = records(
         con,
-        "select touchpoint as name, stage, events, customers, tickets, sentiment_mean"
+        "select touchpoint as name, stage, events, customers, tickets, sentiment_mean, repeat_customers,"
+        " loop_rate, n_self_loops, backtrack_customers"
         " from touchpoints order by stage_order, customers desc, touchpoint",
     )
     transitions = records(
         con,
         'select from_touchpoint as "from", to_touchpoint as "to", n_transitions as count, customers,'
-        " median_hours, p90_hours from transitions order by n_transitions desc, from_touchpoint, to_touchpoint",
+        " median_hours, p90_hours, direction from transitions"
+        " order by n_transitions desc, from_touchpoint, to_touchpoint",
     )
     variants = records(
         con,
-        "select path, customers, share from variants order by variant_rank limit ?",
+        "select path, customers, share from variants where is_shown order by variant_rank limit ?",
         [VARIANTS_IN_SUMMARY],
+    )
+    stage_flow = records(
+        con,
+        'select from_stage as "from", to_stage as "to", n_transitions as count, customers, median_hours,'
+        " p90_hours, direction from stage_flow order by from_stage_order, to_stage_order",
     )
     summary = {
         "schema_version": SCHEMA_VERSION,
         "run": run,
-        "inputs": inputs(con, has_tickets),
+        "inputs": inputs(con, config.sources.tickets is not None),
         "counts": counts(con),
         "stages": stages,
         "touchpoints": touchpoints,
         "transitions": transitions,
         "variants": variants,
+        "variant_coverage": variant_coverage(con, config),
+        "stage_flow": stage_flow,
+        "conformance": conformance_summary(con, conformance),
+        "process_models": {"noise_threshold": config.mining.noise_threshold, "models": models or []},
     }
     cleaned: dict[str, Any] = clean(summary)
     return cleaned

@@ -150,7 +150,7 @@ def test_reingesting_changes_nothing_and_new_file_adds_only_its_rows(tmp_path: P
     config = load_config(cfg)
     result = ingest(con, config)
     assert [f.status for f in result.files] == ["unchanged"]
-    db.build(con)
+    db.build(con, ("staging", "intermediate", "marts"))
     assert snapshot() == before
 
     # A new file (overlapping the first by one event) adds only its rows; the overlap is a duplicate.
@@ -162,7 +162,7 @@ def test_reingesting_changes_nothing_and_new_file_adds_only_its_rows(tmp_path: P
         ("clicks_1.csv", "unchanged"),
         ("clicks_2.csv", "loaded"),
     ]
-    db.build(con)
+    db.build(con, ("staging", "intermediate", "marts"))
     assert rows(con, "select customer_id, touchpoint from journey_events order by all") == [
         ("a", "ad"),
         ("b", "view"),

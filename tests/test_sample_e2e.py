@@ -83,3 +83,82 @@ def test_rejected_rows_by_reason(tmp_path: Path) -> None:
         got.setdefault(source, {})[reason] = n
     con.close()
     assert got == {s: TRUTH[s]["rejected_by_reason"] for s in ("clickstream", "tickets")}
+
+
+# Issue 3: the planted deviations, found by the alignments and the stage flow ---------------------------
+def test_planted_skip_is_the_top_deviation(summary: dict[str, Any]) -> None:
+    planted = TRUTH["planted"]["skipped_step"]
+    top = summary["conformance"]["deviations"][0]
+    assert (top["kind"], top["touchpoint"]) == ("skipped", planted["touchpoint"])
+    assert top["customers"] == planted["customers_never"]
+    assert top["share"] == pytest.approx(planted["share"])
+
+
+def test_planted_back_steps_with_their_shares(summary: dict[str, Any]) -> None:
+    planted = TRUTH["planted"]["backtrack"]
+    backs = {d["touchpoint"]: d for d in summary["conformance"]["deviations"] if d["kind"] == "backtrack"}
+    for touchpoint, customers in planted["customers_by_touchpoint"].items():
+        assert backs[touchpoint]["customers"] == customers
+        assert backs[touchpoint]["detail"] == "back to Consideration from Decision"
+    flow = {(f["from"], f["to"]): f for f in summary["stage_flow"]}
+    assert flow[("Decision", "Consideration")]["customers"] == planted["customers"]
+    assert flow[("Decision", "Consideration")]["direction"] == "back"
+    # The refillers' reminder -> purchase loop is planted too, and reported with where it comes from.
+    assert flow[("Loyalty", "Decision")]["customers"] == TRUTH["planted"]["refill_loop"]["customers"]
+    # Into Consideration, the planted ones are the largest back-steps.
+    into_consideration = [d for d in backs.values() if d["detail"].startswith("back to Consideration")]
+    assert {d["touchpoint"] for d in into_consideration} == set(planted["customers_by_touchpoint"])
+
+
+def test_conforming_share_is_the_by_the_book_customers(summary: dict[str, Any]) -> None:
+    conformance = summary["conformance"]
+    assert conformance["conforming_share"] == pytest.approx(
+        TRUTH["planted"]["by_the_book"]["customers"] / TRUTH["customers"], abs=1e-6
+    )
+    assert conformance["approximated"] is False
+    assert 0 < conformance["fitness"] < 1
+
+
+def test_payment_loop_rate_is_the_planted_retries(summary: dict[str, Any]) -> None:
+    payment = next(t for t in summary["touchpoints"] if t["name"] == "payment")
+    planted = TRUTH["planted"]["pain_point"]
+    assert payment["repeat_customers"] == planted["customers_with_failure"]
+    assert payment["loop_rate"] == pytest.approx(
+        planted["customers_with_failure"] / planted["customers_reaching"], abs=1e-6
+    )
+
+
+def test_variant_coverage_adds_up(summary: dict[str, Any]) -> None:
+    coverage = summary["variant_coverage"]
+    assert coverage["shown_variants"] == len(summary["variants"]) <= 50
+    assert coverage["shown_customers"] + coverage["other_customers"] == TRUTH["customers"]
+    assert coverage["shown_variants"] + coverage["other_variants"] == summary["counts"]["distinct_paths"]
+
+
+def test_sample_alignments_agree_with_pm4py(tmp_path: Path) -> None:
+    """pm4py's alignments on 120 of the sample's variants (every 10th by rank plus the longest) cost the same."""
+    import duckdb
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    from pipeline.config import load_config
+    from pipeline.conform import align, assumed_model, petri_net
+
+    root = tmp_path
+    shutil.copytree(REPO / "data" / "sample", root / "data" / "sample")
+    shutil.copy(REPO / "journey.yml", root / "journey.yml")
+    run_report(root / "journey.yml", root / "reports", progress=Progress(quiet=True))
+    con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
+    picked = con.execute(
+        "(select path, cost from variants join conformance_variants using (variant_rank) where variant_rank % 10 = 1"
+        " order by variant_rank limit 110)"
+        " union all (select path, cost from variants join conformance_variants using (variant_rank)"
+        " order by variants.n_steps desc, variant_rank limit 10)"
+    ).fetchall()
+    con.close()
+    model = assumed_model(load_config(root / "journey.yml").assumed_journey)
+    net, im, fm = petri_net(model)
+    log = EventLog([Trace([Event({"concept:name": a}) for a in path]) for path, _ in picked])
+    theirs = [a["cost"] for a in alignments.apply(log, net, im, fm)]
+    assert [cost for _, cost in picked] == theirs
+    assert [a.cost for a in align(model, [p for p, _ in picked])] == theirs

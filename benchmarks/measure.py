@@ -62,10 +62,100 @@ def report(data: Path, work: Path) -> dict[str, object]:
     return {"seconds": time.perf_counter() - start, "stage_seconds": progress.seconds}
 
 
+def _bench_config(data: Path, work: Path, name: str) -> Path:
+    config = (Path(__file__).resolve().parent.parent / "journey.yml").read_text(encoding="utf-8")
+    config = config.replace("data/sample/", f"{data}/").replace("data/warehouse.duckdb", str(work / name))
+    cfg = work / f"{name}.yml"
+    cfg.write_text(config, encoding="utf-8")
+    return cfg
+
+
+def prepare(data: Path, work: Path) -> dict[str, object]:
+    """Ingest and model a data set once, for the conformance sides to share (not timed against anything)."""
+    from pipeline import db
+    from pipeline.config import load_config
+    from pipeline.ingest import ingest
+
+    for leftover in work.glob("conform.duckdb*"):
+        leftover.unlink()
+    config = load_config(_bench_config(data, work, "conform.duckdb"))
+    con = db.connect(config)
+    start = time.perf_counter()
+    ingest(con, config)
+    db.write_config_tables(con, config)
+    db.build(con, ("staging", "intermediate", "marts"))
+    seconds = time.perf_counter() - start
+    cases, events, variants = con.execute(
+        "select count(distinct customer_id), count(*), (select count(*) from variants) from journey_events"
+    ).fetchone()  # type: ignore[misc]
+    con.close()
+    return {"seconds": seconds, "cases": cases, "events": events, "variants": variants}
+
+
+def conform_ours(data: Path, work: Path) -> dict[str, object]:
+    """Variants in SQL (rebuilt, timed) + exact alignments per variant, weighted by customers."""
+    from pipeline import db
+    from pipeline.config import load_config
+    from pipeline.conform import run_conformance
+
+    config = load_config(work / "conform.duckdb.yml")
+    con = db.connect(config)
+    by_name = {m.name: m for m in db.models()}
+    start = time.perf_counter()
+    for name in ("int_customer_paths", "variants"):
+        con.execute(f"create or replace table {name} as {by_name[name].sql}")
+    figures = run_conformance(con, config.assumed_journey)
+    seconds = time.perf_counter() - start
+    con.close()
+    assert figures is not None
+    return {"seconds": seconds, "fitness": figures["fitness"], "variants": figures["variants"]}
+
+
+def conform_pm4py(data: Path, work: Path, max_cases: int) -> dict[str, object]:
+    """pm4py's alignments on the event log itself (its own variant handling), the same Petri net.
+
+    At most `max_cases` cases (a random sample of whole cases) are aligned; the caller scales the time.
+    """
+    import duckdb
+    import pm4py
+
+    from pipeline.config import load_config
+    from pipeline.conform import assumed_model, petri_net
+
+    config = load_config(work / "conform.duckdb.yml")
+    con = duckdb.connect(str(work / "conform.duckdb"), read_only=True)
+    start = time.perf_counter()
+    df = con.execute(
+        "select customer_id, touchpoint, occurred_at, event_seq from journey_events"
+        " where customer_id in (select customer_id from customers"
+        f" using sample reservoir({int(max_cases)} rows) repeatable (7))"
+        " order by customer_id, event_seq"
+    ).df()
+    net, im, fm = petri_net(assumed_model(config.assumed_journey))
+    fitness = pm4py.fitness_alignments(
+        df,
+        net,
+        im,
+        fm,
+        multi_processing=False,
+        activity_key="touchpoint",
+        timestamp_key="occurred_at",
+        case_id_key="customer_id",
+    )
+    seconds = time.perf_counter() - start
+    con.close()
+    return {"seconds": seconds, "cases": int(df["customer_id"].nunique()), "fitness": fitness["log_fitness"]}
+
+
 def main() -> None:
     kind, data, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     work.mkdir(parents=True, exist_ok=True)
-    result = {"floor": floor, "report": report}[kind](data, work)
+    if kind == "conform-pm4py":
+        result = conform_pm4py(data, work, int(sys.argv[4]))
+    else:
+        result = {"floor": floor, "report": report, "prepare": prepare, "conform-ours": conform_ours}[kind](
+            data, work
+        )
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 

@@ -63,6 +63,7 @@ STAGE_OF = {
     "checkout": "Decision",
     "payment": "Decision",
     "prescription_upload": "Decision",
+    "order_confirmation": "Decision",
     "order_tracking": "Service",
     "refill_reminder": "Loyalty",
     "newsletter": "Loyalty",
@@ -229,6 +230,7 @@ def _payment(c: Customer, j: Journey, rng: random.Random, fail_p: float) -> bool
     else:
         j.step("payment", 10, 60)
     if rng.random() >= fail_p:
+        j.step("order_confirmation", 2, 8)
         return True
     c.payment_failed = True
     if rng.random() < 0.75:
@@ -240,6 +242,7 @@ def _payment(c: Customer, j: Journey, rng: random.Random, fail_p: float) -> bool
     if rng.random() < 0.5:
         c.gave_up_after_failure = True
         return False
+    j.step("order_confirmation", 2, 8)
     return True
 
 
@@ -289,6 +292,7 @@ def _by_the_book(c: Customer, j: Journey, rng: random.Random) -> None:
     j.step("cart")
     j.step("checkout")
     j.step("payment", 10, 60)
+    j.step("order_confirmation", 2, 8)
     j.pause(4, 30)
     j.step("order_tracking")
 

@@ -120,6 +120,9 @@ def main() -> None:
         print(lines[-1], flush=True)
     if os.environ.get("BENCH_CONFORMANCE", "1") != "0":
         lines += conformance_rows()
+    from benchmarks import sentiment
+
+    sentiment.main()  # writes benchmarks/SENTIMENT.md
     (ROOT / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {ROOT / 'RESULTS.md'}")
 

@@ -8,6 +8,7 @@ headers happen in :mod:`pipeline.ingest`, which raises the same error type.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import re
 from pathlib import Path
@@ -86,7 +87,21 @@ class TicketSource(CsvDialect):
     category: ColumnName | None = None
     satisfaction: ColumnName | None = None
     ticket_id: ColumnName | None = None
+    satisfaction_scale: Annotated[list[float], Field(min_length=2, max_length=2)] = Field(
+        default_factory=lambda: [1.0, 5.0]
+    )
     about: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("satisfaction_scale", mode="before")
+    @classmethod
+    def _scale(cls, value: Any) -> Any:
+        if isinstance(value, list) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        ):
+            if len(value) == 2 and value[0] >= value[1]:
+                raise ValueError("expected [lowest, highest] with lowest < highest, e.g. [1, 5]")
+            return [float(v) for v in value]
+        return value
 
     @field_validator("timestamp_format")
     @classmethod
@@ -117,6 +132,30 @@ class Mining(_Strict):
     max_variants: Annotated[int, Field(ge=1, le=1000)] = 50
 
     @field_validator("noise_threshold", "variant_coverage", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class PainWeights(_Strict):
+    voice: Annotated[float, Field(ge=0)] = 0.45
+    drop_off: Annotated[float, Field(ge=0)] = 0.30
+    loops: Annotated[float, Field(ge=0)] = 0.15
+    waiting: Annotated[float, Field(ge=0)] = 0.10
+
+    @field_validator("voice", "drop_off", "loops", "waiting", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class PainPoints(_Strict):
+    weights: PainWeights = Field(default_factory=PainWeights)
+    voice_full_at: Annotated[float, Field(gt=0, le=1)] = 0.25
+    text_weight: Annotated[float, Field(ge=0, le=1)] = 0.5
+    top: Annotated[int, Field(ge=1, le=100)] = 10
+
+    @field_validator("voice_full_at", "text_weight", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
         return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -172,6 +211,7 @@ class Config(_Strict):
     stages: Annotated[list[Stage], Field(min_length=1)]
     assumed_journey: list[Step] = Field(default_factory=list)
     mining: Mining = Field(default_factory=Mining)
+    pain_points: PainPoints = Field(default_factory=PainPoints)
     # Set by load_config, not read from the file.
     base_dir: Path = Field(default=Path("."), exclude=True)
     source_file: Path = Field(default=Path("journey.yml"), exclude=True)
@@ -206,6 +246,27 @@ class Config(_Strict):
         return self
 
     # Derived helpers ----------------------------------------------------------------------------------
+    def stage_order_of(self, touchpoint: str) -> int | None:
+        """1-based order of the first stage whose pattern matches the touchpoint (GLOB semantics)."""
+        for order, stage in enumerate(self.stages, start=1):
+            if any(fnmatch.fnmatchcase(touchpoint, pattern) for pattern in stage.touchpoints):
+                return order
+        return None
+
+    @property
+    def goal_stage_order(self) -> int:
+        """The stage where the assumed journey's last required step lies (else the last stage).
+
+        Ending a journey at or after this stage is completion, not drop-off (pain points).
+        """
+        for step in reversed(self.assumed_journey):
+            if isinstance(step, Optional_):
+                continue
+            orders = [o for name in step_touchpoints(step) if (o := self.stage_order_of(name)) is not None]
+            if orders:
+                return max(orders)
+        return len(self.stages)
+
     @property
     def warehouse_path(self) -> Path:
         return (self.base_dir / self.warehouse).resolve()

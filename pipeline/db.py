@@ -15,10 +15,12 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import sqlglot
 from sqlglot import exp
 
 from .config import UNMAPPED, Config
+from .sentiment import NEGATIVE_BELOW, SCORER_VERSION
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 LAYERS = ("staging", "intermediate", "marts", "reports")
@@ -121,24 +123,33 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     tickets = config.sources.tickets
     if tickets and tickets.about:
         con.executemany("insert into config_about values (?, ?)", sorted(tickets.about.items()))
-    con.execute(
-        "create or replace table config_settings ("
-        " timezone varchar, inactivity_minutes integer, unmapped_stage varchar, unmapped_stage_order integer,"
-        " about_window_days integer, noise_threshold double, variant_coverage double, max_variants integer)"
-    )
-    con.execute(
-        "insert into config_settings values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            config.timezone,
-            config.sessions.inactivity_minutes,
-            UNMAPPED,
-            len(config.stages) + 1,
-            7,
-            config.mining.noise_threshold,
-            config.mining.variant_coverage,
-            config.mining.max_variants,
-        ],
-    )
+    pain = config.pain_points
+    settings = {
+        "timezone": config.timezone,
+        "inactivity_minutes": config.sessions.inactivity_minutes,
+        "unmapped_stage": UNMAPPED,
+        "unmapped_stage_order": len(config.stages) + 1,
+        "about_window_days": 7,
+        "noise_threshold": config.mining.noise_threshold,
+        "variant_coverage": config.mining.variant_coverage,
+        "max_variants": config.mining.max_variants,
+        "has_tickets": tickets is not None,
+        "scorer_version": SCORER_VERSION,
+        "negative_below": NEGATIVE_BELOW,
+        "satisfaction_low": tickets.satisfaction_scale[0] if tickets else 1.0,
+        "satisfaction_high": tickets.satisfaction_scale[1] if tickets else 5.0,
+        "text_weight": pain.text_weight,
+        "goal_stage_order": config.goal_stage_order,
+        "voice_full_at": pain.voice_full_at,
+        "weight_voice": pain.weights.voice,
+        "weight_drop_off": pain.weights.drop_off,
+        "weight_loops": pain.weights.loops,
+        "weight_waiting": pain.weights.waiting,
+    }
+    frame = pd.DataFrame([settings])
+    con.register("_settings", frame)
+    con.execute("create or replace table config_settings as select * from _settings")
+    con.unregister("_settings")
 
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

@@ -7,6 +7,7 @@ Lists (paths) become ``a > b > c``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -21,12 +22,29 @@ from .db import quote_ident
 FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def safe_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A select over `table` with every text cell neutralised and every list joined with ' > '."""
+def _ensure_redact_function(con: duckdb.DuckDBPyConnection) -> None:
+    from duckdb.sqltypes import VARCHAR
+
+    from .redact import redact
+
+    with contextlib.suppress(duckdb.NotImplementedException):  # already registered on this connection
+        con.create_function("journeys_redact", redact, [VARCHAR], VARCHAR, side_effects=False)
+
+
+def safe_select(con: duckdb.DuckDBPyConnection, table: str, redact_columns: tuple[str, ...] = ()) -> str:
+    """A select over `table` with every text cell neutralised and every list joined with ' > '.
+
+    Columns named in `redact_columns` (free text such as a rejected row's raw text) have personal data
+    replaced first (see pipeline/redact.py).
+    """
     cols = [(r[0], r[1]) for r in con.execute(f"describe select * from {quote_ident(table)}").fetchall()]
+    if redact_columns:
+        _ensure_redact_function(con)
     parts = []
     for name, dtype in cols:
         c = quote_ident(name)
+        if name in redact_columns:
+            c = f"journeys_redact({c})"
         if dtype.endswith("[]"):
             c = f"array_to_string({c}, ' > ')"
             dtype = "VARCHAR"
@@ -38,9 +56,12 @@ def safe_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"select {', '.join(parts)} from {quote_ident(table)}"
 
 
+FREE_TEXT_COLUMNS = ("raw_text", "body", "quote", "quote_1", "quote_2", "quote_3")
+
+
 def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str | None = None) -> None:
-    """Write a warehouse table as a spreadsheet-safe CSV (header, comma, UTF-8)."""
-    sql = safe_select(con, table)
+    """Write a warehouse table as a spreadsheet-safe CSV (header, comma, UTF-8), free text redacted."""
+    sql = safe_select(con, table, redact_columns=FREE_TEXT_COLUMNS)
     if order_by:
         sql = f"select * from ({sql}) order by {order_by}"
     con.execute(f"copy ({sql}) to '{_literal(str(path))}' (header, delimiter ',')")

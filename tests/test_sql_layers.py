@@ -15,6 +15,8 @@ PYTHON_TABLES = {
     "config_settings",
     "conformance_variants",
     "conformance_deviations",
+    "sentiment_cache",
+    "pain_point_quotes",
 }
 
 

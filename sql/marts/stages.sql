@@ -71,12 +71,14 @@ all_stages as (
 ),
 
 tickets_about as (
-    -- tickets count toward the stage of the touchpoint they are about
-    select t.stage_order, count(*) as n_tickets
-    from journey_events as e
-    inner join int_touchpoint_stages as t on t.touchpoint = e.about_touchpoint
-    where e.source = 'tickets'
-    group by t.stage_order
+    -- a ticket counts toward the stage of the touchpoint it is about (else its own stage)
+    select
+        experience_stage_order as stage_order,
+        count(*) as n_tickets,
+        avg(sentiment) as sentiment_mean,
+        stddev_samp(sentiment) as sentiment_sd,
+    from int_ticket_sentiment
+    group by experience_stage_order
 ),
 
 last_order as (
@@ -97,7 +99,9 @@ final as (
         rt.median_hours_to_reach,
         rt.p90_hours_to_reach,
         coalesce(t.n_tickets, 0) as n_tickets,
-        cast(null as double) as sentiment_mean,
+        t.sentiment_mean,
+        t.sentiment_mean - 1.96 * t.sentiment_sd / sqrt(t.n_tickets) as sentiment_ci_low,
+        t.sentiment_mean + 1.96 * t.sentiment_sd / sqrt(t.n_tickets) as sentiment_ci_high,
         a.stage_order > (select stage_order from last_order) as is_unmapped,
     from all_stages as a
     left join per_stage as p on p.stage_order = a.stage_order

@@ -39,9 +39,13 @@ back as (
 ),
 
 tickets_about as (
-    select about_touchpoint as touchpoint, count(*) as tickets
-    from events
-    where source = 'tickets' and about_touchpoint is not null
+    select
+        about_touchpoint as touchpoint,
+        count(*) as tickets,
+        count(*) filter (where is_negative) as negative_tickets,
+        avg(sentiment) as sentiment_mean,
+    from int_ticket_sentiment
+    where about_touchpoint is not null
     group by about_touchpoint
 ),
 
@@ -53,7 +57,8 @@ final as (
         coalesce(r.events, 0) as events,
         coalesce(r.customers, 0) as customers,
         coalesce(t.tickets, 0) as tickets,
-        cast(null as double) as sentiment_mean,
+        coalesce(t.negative_tickets, 0) as negative_tickets,
+        t.sentiment_mean,
         coalesce(r.repeat_customers, 0) as repeat_customers,
         case when r.customers > 0 then r.repeat_customers / r.customers end as loop_rate,
         coalesce(l.n_self_loops, 0) as n_self_loops,

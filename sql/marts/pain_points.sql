@@ -1,0 +1,162 @@
+-- one row per clickstream touchpoint: the pain point components, the composite score and an evidence sentence
+-- components (each 0..1): voice = customers with a negative ticket about it / customers who reached it,
+-- full at voice_full_at; drop_off = share of those whose clickstream journey ends there; loops = share who
+-- came back to it; waiting = log10(median wait from it to the next step in the same stage / the median of
+-- such waits over the whole stage) / 3. Drop-off and waiting count only before the goal stage (the stage of
+-- the assumed journey's last required step): ending or pausing at or after it is completion, not pain.
+-- score = 100 * weighted mean of the components (voice left out when there is no ticket source)
+with settings as (
+    select * from config_settings
+),
+
+journey_touchpoints as (
+    select t.*
+    from touchpoints as t
+    where not t.is_unmapped
+        and t.touchpoint in (select distinct touchpoint from stg_clickstream where not is_duplicate)
+),
+
+clicks as (
+    select
+        customer_id,
+        event_seq,
+        touchpoint,
+        stage,
+        stage_order,
+        case
+            when lead(stage_order) over (partition by customer_id order by event_seq) = stage_order
+                then epoch(lead(occurred_at) over (partition by customer_id order by event_seq)) - epoch(occurred_at)
+        end as seconds_to_next_in_stage,
+        row_number() over (partition by customer_id order by event_seq desc) = 1 as is_last,
+    from journey_events
+    where source = 'clickstream'
+),
+
+endings as (
+    select touchpoint, count(*) as customers_ending from clicks where is_last group by touchpoint
+),
+
+waits as (
+    select touchpoint, median(seconds_to_next_in_stage) / 3600.0 as median_wait_hours
+    from clicks
+    where seconds_to_next_in_stage is not null and stage_order < (select goal_stage_order from settings)
+    group by touchpoint
+),
+
+usual_waits as (
+    select stage, median(seconds_to_next_in_stage) / 3600.0 as usual_wait_hours
+    from clicks where seconds_to_next_in_stage is not null group by stage
+),
+
+voices as (
+    select
+        about_touchpoint as touchpoint,
+        count(distinct customer_id) as ticket_customers,
+        count(distinct customer_id) filter (where is_negative) as negative_customers,
+    from int_ticket_sentiment
+    where about_touchpoint is not null
+    group by about_touchpoint
+),
+
+components as (
+    select
+        t.touchpoint,
+        t.stage,
+        t.stage_order,
+        t.customers,
+        t.tickets,
+        t.negative_tickets,
+        t.sentiment_mean,
+        coalesce(v.ticket_customers, 0) / t.customers as ticket_rate,
+        case when t.tickets > 0 then t.negative_tickets / t.tickets end as negative_share,
+        coalesce(v.negative_customers, 0) / t.customers as negative_ticket_rate,
+        case
+            when t.stage_order < s.goal_stage_order then coalesce(e.customers_ending, 0) / t.customers
+        end as drop_off_rate,
+        t.loop_rate,
+        w.median_wait_hours,
+        u.usual_wait_hours,
+        w.median_wait_hours / nullif(u.usual_wait_hours, 0) as wait_ratio,
+        s.has_tickets,
+        s.voice_full_at,
+        s.weight_voice,
+        s.weight_drop_off,
+        s.weight_loops,
+        s.weight_waiting,
+    from journey_touchpoints as t
+    cross join settings as s
+    left join voices as v on v.touchpoint = t.touchpoint
+    left join endings as e on e.touchpoint = t.touchpoint
+    left join waits as w on w.touchpoint = t.touchpoint
+    left join usual_waits as u on u.stage = t.stage
+),
+
+scored as (
+    select
+        *,
+        least(1.0, negative_ticket_rate / voice_full_at) as voice_component,
+        greatest(0.0, least(1.0, log10(greatest(coalesce(wait_ratio, 1.0), 1.0)) / 3)) as waiting_component,
+    from components
+),
+
+final as (
+    select
+        row_number() over (order by score desc, touchpoint) as pain_rank,
+        *,
+    from (
+        select
+            touchpoint,
+            stage,
+            stage_order,
+            100 * (
+                case when has_tickets then weight_voice * voice_component else 0 end
+                + weight_drop_off * coalesce(drop_off_rate, 0)
+                + weight_loops * coalesce(loop_rate, 0)
+                + weight_waiting * waiting_component
+            ) / nullif(
+                case when has_tickets then weight_voice else 0 end + weight_drop_off + weight_loops + weight_waiting, 0
+            ) as score,
+            customers,
+            tickets,
+            negative_tickets,
+            sentiment_mean,
+            ticket_rate,
+            negative_share,
+            negative_ticket_rate,
+            drop_off_rate,
+            loop_rate,
+            median_wait_hours,
+            usual_wait_hours,
+            wait_ratio,
+            case when has_tickets then voice_component end as voice_component,
+            waiting_component,
+            concat_ws('; ',
+                case when ticket_rate >= 0.005 then printf('%d%% of customers who reached %s opened a ticket about it',
+                    cast(round(100 * ticket_rate) as integer), touchpoint) end,
+                case when ticket_rate >= 0.005 then printf('%d%% of those tickets are negative',
+                    cast(round(100 * negative_share) as integer)) end,
+                case when drop_off_rate >= 0.005 then printf('%d%% never got further',
+                    cast(round(100 * drop_off_rate) as integer)) end,
+                case when loop_rate >= 0.005 then printf('%d%% came back to it more than once',
+                    cast(round(100 * loop_rate) as integer)) end,
+                case when wait_ratio >= 10 then printf('they waited a median %s for their next step in %s, %d times the usual %s',
+                    case
+                        when median_wait_hours < 1.5 / 60 then printf('%d s', cast(round(median_wait_hours * 3600) as integer))
+                        when median_wait_hours < 1.5 then printf('%d min', cast(round(median_wait_hours * 60) as integer))
+                        when median_wait_hours < 48 then printf('%.1f h', median_wait_hours)
+                        else printf('%.1f days', median_wait_hours / 24)
+                    end,
+                    stage,
+                    cast(round(wait_ratio) as integer),
+                    case
+                        when usual_wait_hours < 1.5 / 60 then printf('%d s', cast(round(usual_wait_hours * 3600) as integer))
+                        when usual_wait_hours < 1.5 then printf('%d min', cast(round(usual_wait_hours * 60) as integer))
+                        when usual_wait_hours < 48 then printf('%.1f h', usual_wait_hours)
+                        else printf('%.1f days', usual_wait_hours / 24)
+                    end) end
+            ) as evidence,
+        from scored
+    )
+)
+
+select * from final order by pain_rank

@@ -74,16 +74,14 @@ def prepare(data: Path, work: Path) -> dict[str, object]:
     """Ingest and model a data set once, for the conformance sides to share (not timed against anything)."""
     from pipeline import db
     from pipeline.config import load_config
-    from pipeline.ingest import ingest
+    from pipeline.flow import build_marts
 
     for leftover in work.glob("conform.duckdb*"):
         leftover.unlink()
     config = load_config(_bench_config(data, work, "conform.duckdb"))
     con = db.connect(config)
     start = time.perf_counter()
-    ingest(con, config)
-    db.write_config_tables(con, config)
-    db.build(con, ("staging", "intermediate", "marts"))
+    build_marts(con, config)
     seconds = time.perf_counter() - start
     cases, events, variants = con.execute(
         "select count(distinct customer_id), count(*), (select count(*) from variants) from journey_events"

@@ -127,15 +127,13 @@ def export(
     from . import db
     from .config import load_config
     from .export import export_log
-    from .ingest import ingest as do_ingest
+    from .flow import build_marts
 
     def action() -> int:
         cfg = load_config(config)
         con = db.connect(cfg)
         try:
-            do_ingest(con, cfg)
-            db.write_config_tables(con, cfg)
-            db.build(con, ("staging", "intermediate", "marts"))
+            build_marts(con, cfg)
             return export_log(con, format.value, out)
         finally:
             con.close()

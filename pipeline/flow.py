@@ -23,6 +23,8 @@ from .config import Config, load_config
 from .conform import run_conformance
 from .ingest import check_sources, ingest
 from .mine import discover_models
+from .pain import write_quotes
+from .sentiment import score_new_tickets
 from .summary import build_summary, previous_runs, record_run
 
 # warehouse table -> tables/<name>.csv
@@ -32,6 +34,7 @@ TABLES = {
     "transitions": "transitions",
     "variants": "variants",
     "rpt_deviations": "deviations",
+    "rpt_pain_points": "pain_points",
     "stage_flow": "stage_flow",
     "stage_order": "stage_order",
     "conformance_variants": "conformance_variants",
@@ -62,6 +65,17 @@ class Progress:
     def note(self, text: str) -> None:
         if not self.quiet:
             self.console.print(f"  {text}", highlight=False)
+
+
+def build_marts(con: Any, config: Config) -> None:
+    """Everything up to the marts for a config: new files, sentiment of new texts, config tables, SQL layers.
+
+    Used by `journeys export`, notebooks and tests; `run_report` runs the same steps with progress.
+    """
+    ingest(con, config)
+    score_new_tickets(con)
+    db.write_config_tables(con, config)
+    db.build(con, ("staging", "intermediate", "marts"))
 
 
 def new_run_id(out_dir: Path, now: datetime) -> str:
@@ -113,6 +127,9 @@ def _run_stages(
             unchanged = len(result.files) - len(result.new_files)
             if unchanged:
                 progress.note(f"{unchanged} file(s) already ingested, skipped")
+        with progress.stage("score", "sentiment of ticket texts not scored before"):
+            scored = score_new_tickets(con)
+            progress.note(f"{scored['scored']:,} new texts scored, {scored['cached']:,} from the cache")
         with progress.stage("model", "staging → intermediate → marts in SQL"):
             db.write_config_tables(con, config)
             db.build(con, ("staging", "intermediate", "marts"))
@@ -120,12 +137,14 @@ def _run_stages(
             models = discover_models(con, out / "models")
         with progress.stage("compare", "assumed vs actual: exact alignments per variant"):
             figures = run_conformance(con, config.assumed_journey)
-            db.build(con, ("reports",))
             if figures:
                 progress.note(
                     f"fitness {figures['fitness']:.3f}, {figures['conforming_share']:.1%} of customers follow"
                     f" the assumed journey ({figures['variants']:,} variants aligned)"
                 )
+        with progress.stage("pain", "pain points and their redacted quotes"):
+            write_quotes(con)
+            db.build(con, ("reports",))
         with progress.stage("render", "summary.json, tables, index.html"):
             run = {
                 "id": run_id,

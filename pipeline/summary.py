@@ -101,6 +101,19 @@ def variant_coverage(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str
     }
 
 
+def pain_points(con: duckdb.DuckDBPyConnection, top: int) -> list[dict[str, Any]]:
+    """The worst `top` touchpoints with their components, evidence and redacted quotes."""
+    rows = records(
+        con,
+        "select touchpoint, stage, score, negative_share, tickets, drop_off_rate, loop_rate, evidence,"
+        " customers, ticket_rate, sentiment_mean, median_wait_hours, wait_ratio,"
+        " list_filter([quote_1, quote_2, quote_3], lambda q: q is not null) as quotes"
+        " from rpt_pain_points order by pain_rank limit ?",
+        [top],
+    )
+    return rows
+
+
 def conformance_summary(con: duckdb.DuckDBPyConnection, figures: dict[str, Any] | None) -> dict[str, Any]:
     """fitness, conforming_share, deviations (all kinds, largest first) and the stage-order view."""
     deviations = records(
@@ -126,11 +139,12 @@ def build_summary(
     stages = records(
         con,
         "select stage as name, customers, drop_off_rate, sentiment_mean, median_hours_to_next_stage,"
-        " median_hours_to_reach, p90_hours_to_reach, n_tickets from stages order by stage_order",
+        " median_hours_to_reach, p90_hours_to_reach, n_tickets, sentiment_ci_low, sentiment_ci_high"
+        " from stages order by stage_order",
     )
     touchpoints = records(
         con,
-        "select touchpoint as name, stage, events, customers, tickets, sentiment_mean, repeat_customers,"
+        "select touchpoint as name, stage, events, customers, tickets, sentiment_mean, negative_tickets, repeat_customers,"
         " loop_rate, n_self_loops, backtrack_customers"
         " from touchpoints order by stage_order, customers desc, touchpoint",
     )
@@ -150,6 +164,9 @@ def build_summary(
         'select from_stage as "from", to_stage as "to", n_transitions as count, customers, median_hours,'
         " p90_hours, direction from stage_flow order by from_stage_order, to_stage_order",
     )
+    if not config.sources.tickets:
+        for row in stages:
+            row["sentiment_mean"] = row["sentiment_ci_low"] = row["sentiment_ci_high"] = None
     summary = {
         "schema_version": SCHEMA_VERSION,
         "run": run,
@@ -163,6 +180,7 @@ def build_summary(
         "stage_flow": stage_flow,
         "conformance": conformance_summary(con, conformance),
         "process_models": {"noise_threshold": config.mining.noise_threshold, "models": models or []},
+        "pain_points": pain_points(con, config.pain_points.top),
     }
     cleaned: dict[str, Any] = clean(summary)
     return cleaned

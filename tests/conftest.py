@@ -13,7 +13,7 @@ import yaml
 
 from pipeline import db
 from pipeline.config import load_config
-from pipeline.ingest import ingest
+from pipeline.flow import build_marts
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,9 +42,7 @@ def build_warehouse(config_path: Path) -> duckdb.DuckDBPyConnection:
     """Ingest and build every SQL layer; returns an open connection to the warehouse."""
     config = load_config(config_path)
     con = db.connect(config)
-    ingest(con, config)
-    db.write_config_tables(con, config)
-    db.build(con, ("staging", "intermediate", "marts"))
+    build_marts(con, config)
     return con
 
 

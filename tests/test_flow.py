@@ -39,7 +39,15 @@ def test_second_run_gets_its_own_folder_and_history(tmp_path: Path) -> None:
     assert a != b
     assert (out / "latest").resolve() == b.resolve()
     summary = json.loads((b / "summary.json").read_text())
-    assert set(summary["run"]["stage_seconds"]) == {"ingest", "model", "mine", "compare", "render"}
+    assert set(summary["run"]["stage_seconds"]) == {
+        "ingest",
+        "score",
+        "model",
+        "mine",
+        "compare",
+        "pain",
+        "render",
+    }
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)

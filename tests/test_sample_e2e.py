@@ -162,3 +162,56 @@ def test_sample_alignments_agree_with_pm4py(tmp_path: Path) -> None:
     theirs = [a["cost"] for a in alignments.apply(log, net, im, fm)]
     assert [cost for _, cost in picked] == theirs
     assert [a.cost for a in align(model, [p for p, _ in picked])] == theirs
+
+
+# Issue 4: the planted pain point, the neutral busy touchpoint, stage sentiment, redacted quotes ---------------
+def test_planted_pain_point_ranks_first(summary: dict[str, Any]) -> None:
+    pain = summary["pain_points"]
+    assert pain[0]["touchpoint"] == TRUTH["planted"]["pain_point"]["touchpoint"] == "payment"
+    # every payment ticket (mapped by `about`), plus a few account questions whose last touchpoint was payment
+    assert (
+        TRUTH["tickets_by_category"]["payment"]
+        <= pain[0]["tickets"]
+        <= TRUTH["tickets_by_category"]["payment"] + 10
+    )
+    assert pain[0]["negative_share"] >= 0.9
+    assert pain[0]["loop_rate"] == pytest.approx(
+        TRUTH["planted"]["pain_point"]["customers_with_failure"]
+        / TRUTH["planted"]["pain_point"]["customers_reaching"],
+        abs=1e-6,
+    )
+    assert pain[0]["drop_off_rate"] == pytest.approx(
+        TRUTH["planted"]["pain_point"]["customers_gave_up"]
+        / TRUTH["planted"]["pain_point"]["customers_reaching"],
+        abs=1e-6,
+    )
+    assert len(pain[0]["quotes"]) == 3
+    assert pain[0]["evidence"].startswith("13% of customers who reached payment opened a ticket about it")
+
+
+def test_neutral_busy_touchpoint_does_not_outrank_it(summary: dict[str, Any]) -> None:
+    pain = {p["touchpoint"]: p for p in summary["pain_points"]}
+    busy = TRUTH["planted"]["neutral_busy_touchpoint"]["touchpoint"]
+    assert pain[busy]["tickets"] > pain["payment"]["tickets"]  # more tickets…
+    assert pain[busy]["score"] < pain["payment"]["score"]  # …but they do not hurt as much
+    assert pain[busy]["negative_share"] < 0.2
+
+
+def test_stage_sentiment_for_the_emotion_curve(summary: dict[str, Any]) -> None:
+    stages = {s["name"]: s for s in summary["stages"]}
+    assert sum(s["n_tickets"] for s in stages.values()) == TRUTH["tickets_loaded"]
+    with_tickets = [s for s in stages.values() if s["n_tickets"] >= 30]
+    assert min(with_tickets, key=lambda s: s["sentiment_mean"])["name"] == "Decision"
+    decision = stages["Decision"]
+    assert decision["sentiment_ci_low"] < decision["sentiment_mean"] < decision["sentiment_ci_high"] < 0
+    assert stages["Awareness"]["sentiment_mean"] is None  # no ticket is about an awareness touchpoint
+
+
+def test_no_personal_data_in_quotes(summary: dict[str, Any]) -> None:
+    from pipeline.redact import redact
+
+    quotes = [q for p in summary["pain_points"] for q in p["quotes"]]
+    assert quotes
+    for quote in quotes:
+        assert redact(quote) == quote, quote  # nothing left to redact
+        assert "@" not in quote

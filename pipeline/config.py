@@ -161,6 +161,28 @@ class PainPoints(_Strict):
         return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+PersonaBlock = Literal["touchpoints", "transitions", "timing", "attributes"]
+PERSONA_BLOCKS: tuple[PersonaBlock, ...] = ("touchpoints", "transitions", "timing", "attributes")
+
+
+def _all_persona_blocks() -> list[PersonaBlock]:
+    return list(PERSONA_BLOCKS)
+
+
+class Personas(_Strict):
+    count: Literal["auto"] | Annotated[int, Field(ge=1, le=12)] = "auto"
+    features: Annotated[list[PersonaBlock], Field(min_length=1)] = Field(default_factory=_all_persona_blocks)
+    max_count: Annotated[int, Field(ge=2, le=12)] = 8
+    min_silhouette: Annotated[float, Field(ge=0, lt=1)] = 0.25
+    min_excess: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    seed: int = 7
+
+    @field_validator("min_silhouette", "min_excess", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Stage(_Strict):
     name: Annotated[str, Field(min_length=1)]
     touchpoints: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
@@ -212,6 +234,7 @@ class Config(_Strict):
     assumed_journey: list[Step] = Field(default_factory=list)
     mining: Mining = Field(default_factory=Mining)
     pain_points: PainPoints = Field(default_factory=PainPoints)
+    personas: Personas = Field(default_factory=Personas)
     # Set by load_config, not read from the file.
     base_dir: Path = Field(default=Path("."), exclude=True)
     source_file: Path = Field(default=Path("journey.yml"), exclude=True)

@@ -107,6 +107,12 @@ def build(
         con.execute(f"create or replace table {quote_ident(model.name)} as\n{body}")
 
 
+def build_one(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create or replace a single model's table (for a Python stage that needs it before its layer runs)."""
+    model = next(m for m in models() if m.name == name)
+    con.execute(f"create or replace table {quote_ident(model.name)} as\n{model.sql.strip().rstrip(';')}")
+
+
 def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Write the config values SQL needs as small tables: stages and their patterns, ticket `about`, settings."""
     con.execute(

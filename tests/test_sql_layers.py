@@ -17,6 +17,8 @@ PYTHON_TABLES = {
     "conformance_deviations",
     "sentiment_cache",
     "pain_point_quotes",
+    "customer_personas",
+    "personas",
 }
 
 

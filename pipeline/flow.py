@@ -24,6 +24,7 @@ from .conform import run_conformance
 from .ingest import check_sources, ingest
 from .mine import discover_models
 from .pain import write_quotes
+from .personas import run_personas
 from .sentiment import score_new_tickets
 from .summary import build_summary, previous_runs, record_run
 
@@ -35,6 +36,8 @@ TABLES = {
     "variants": "variants",
     "rpt_deviations": "deviations",
     "rpt_pain_points": "pain_points",
+    "rpt_customer_personas": "customer_personas",
+    "rpt_persona_stages": "persona_stages",
     "stage_flow": "stage_flow",
     "stage_order": "stage_order",
     "conformance_variants": "conformance_variants",
@@ -142,6 +145,12 @@ def _run_stages(
                     f"fitness {figures['fitness']:.3f}, {figures['conforming_share']:.1%} of customers follow"
                     f" the assumed journey ({figures['variants']:,} variants aligned)"
                 )
+        with progress.stage("personas", "behavioural segments (scikit-learn)"):
+            persona_model = run_personas(con, config)
+            progress.note(
+                f"{persona_model['count']} persona(s), chosen by {persona_model['chosen_by']}"
+                + (f" (silhouette {persona_model['silhouette']:.2f})" if persona_model["silhouette"] else "")
+            )
         with progress.stage("pain", "pain points and their redacted quotes"):
             write_quotes(con)
             db.build(con, ("reports",))
@@ -153,7 +162,9 @@ def _run_stages(
                 "config": str(config.source_file),
                 "stage_seconds": progress.seconds,
             }
-            summary = build_summary(con, run, config, models=models, conformance=figures)
+            summary = build_summary(
+                con, run, config, models=models, conformance=figures, personas=persona_model
+            )
             history = previous_runs(con, run_id)
             tables = out / "tables"
             tables.mkdir()

@@ -114,6 +114,33 @@ def pain_points(con: duckdb.DuckDBPyConnection, top: int) -> list[dict[str, Any]
     return rows
 
 
+def persona_list(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per persona: id, label, size, share, top path, traits, its funnel and emotion curve, its top paths."""
+    people = records(
+        con, "select persona_id as id, label, customers, share from personas order by persona_id"
+    )
+    stages = records(
+        con,
+        "select persona_id, stage as name, customers, drop_off_rate, sentiment_mean, n_tickets"
+        " from rpt_persona_stages order by persona_id, stage_order",
+    )
+    paths = records(
+        con, "select persona_id, path, customers, share from rpt_persona_paths order by persona_id, path_rank"
+    )
+    for person in people:
+        pid = person["id"]
+        own_paths = [
+            {k: v for k, v in p.items() if k != "persona_id"} for p in paths if p["persona_id"] == pid
+        ]
+        person["top_path"] = own_paths[0]["path"] if own_paths else []
+        person["traits"] = model.get("distinguishing", {}).get(str(pid), [])
+        person["stages"] = [
+            {k: v for k, v in s.items() if k != "persona_id"} for s in stages if s["persona_id"] == pid
+        ]
+        person["top_paths"] = own_paths
+    return people
+
+
 def conformance_summary(con: duckdb.DuckDBPyConnection, figures: dict[str, Any] | None) -> dict[str, Any]:
     """fitness, conforming_share, deviations (all kinds, largest first) and the stage-order view."""
     deviations = records(
@@ -134,6 +161,7 @@ def build_summary(
     config: Config,
     models: list[dict[str, Any]] | None = None,
     conformance: dict[str, Any] | None = None,
+    personas: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole summary.json document for one run."""
     stages = records(
@@ -181,6 +209,8 @@ def build_summary(
         "conformance": conformance_summary(con, conformance),
         "process_models": {"noise_threshold": config.mining.noise_threshold, "models": models or []},
         "pain_points": pain_points(con, config.pain_points.top),
+        "personas": persona_list(con, personas) if personas else [],
+        "persona_model": {k: v for k, v in (personas or {}).items() if k not in ("distinguishing", "labels")},
     }
     cleaned: dict[str, Any] = clean(summary)
     return cleaned

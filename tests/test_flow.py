@@ -45,6 +45,7 @@ def test_second_run_gets_its_own_folder_and_history(tmp_path: Path) -> None:
         "model",
         "mine",
         "compare",
+        "personas",
         "pain",
         "render",
     }

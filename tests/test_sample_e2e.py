@@ -215,3 +215,48 @@ def test_no_personal_data_in_quotes(summary: dict[str, Any]) -> None:
     for quote in quotes:
         assert redact(quote) == quote, quote  # nothing left to redact
         assert "@" not in quote
+
+
+# Issue 5: the three planted personas are recovered -------------------------------------------------------
+def test_planted_personas_are_recovered(tmp_path: Path) -> None:
+    import csv
+
+    import duckdb
+
+    from pipeline.personas import adjusted_rand
+
+    root = tmp_path
+    shutil.copytree(REPO / "data" / "sample", root / "data" / "sample")
+    shutil.copy(REPO / "journey.yml", root / "journey.yml")
+    html = run_report(root / "journey.yml", root / "reports", progress=Progress(quiet=True))
+    with (REPO / "data" / "sample" / "truth" / "customer_personas.csv").open(encoding="utf-8") as fh:
+        hidden = {r["customer_id"]: r["persona"] for r in csv.DictReader(fh)}
+    with (html.parent / "tables" / "customer_personas.csv").open(encoding="utf-8") as fh:
+        found = {r["customer_id"]: r["persona"] for r in csv.DictReader(fh)}
+    assert found.keys() == hidden.keys()
+    ids = sorted(found)
+    assert adjusted_rand([hidden[c] for c in ids], [found[c] for c in ids]) >= 0.8  # type: ignore[arg-type]
+    con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select count(*), count(distinct persona_id) from customer_personas").fetchone() == (
+        5000,
+        3,
+    )
+    con.close()
+
+
+def test_personas_in_summary(summary: dict[str, Any]) -> None:
+    personas = summary["personas"]
+    assert [p["id"] for p in personas] == [1, 2, 3]
+    assert sum(p["customers"] for p in personas) == TRUTH["customers"]
+    assert sum(p["share"] for p in personas) == pytest.approx(1.0, abs=1e-5)
+    sizes = sorted(TRUTH["personas"].values(), reverse=True)
+    assert [p["customers"] for p in personas] == pytest.approx(sizes, abs=25)
+    labels = " | ".join(p["label"] for p in personas)
+    assert "symptom checker" in labels and "refill reminder" in labels and "mobile" in labels
+    for p in personas:
+        assert p["top_path"] and len(p["stages"]) == 5 and p["top_paths"][0]["path"] == p["top_path"]
+    refillers = next(p for p in personas if "refill reminder" in p["label"])
+    assert {s["name"]: s["customers"] for s in refillers["stages"]}["Awareness"] == 0
+    model = summary["persona_model"]
+    assert model["count"] == 3 and model["weak_split"] is False
+    assert model["silhouette"] - model["chance_silhouette"] >= 0.1

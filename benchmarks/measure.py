@@ -145,15 +145,41 @@ def conform_pm4py(data: Path, work: Path, max_cases: int) -> dict[str, object]:
     return {"seconds": seconds, "cases": int(df["customer_id"].nunique()), "fitness": fitness["log_fitness"]}
 
 
+def personas(data: Path, work: Path) -> dict[str, object]:
+    """Personas on a prepared warehouse: features from SQL, projection, choice of k, assignment of everyone."""
+    import csv
+
+    from pipeline import db
+    from pipeline.config import load_config
+    from pipeline.personas import adjusted_rand, run_personas
+
+    config = load_config(work / "conform.duckdb.yml")
+    con = db.connect(config)
+    start = time.perf_counter()
+    model = run_personas(con, config)
+    seconds = time.perf_counter() - start
+    found = dict(con.execute("select customer_id, persona_id from customer_personas").fetchall())
+    con.close()
+    with (data / "truth" / "customer_personas.csv").open(encoding="utf-8") as fh:
+        hidden = {r["customer_id"]: r["persona"] for r in csv.DictReader(fh)}
+    ids = sorted(found)
+    ari = adjusted_rand([hidden[c] for c in ids], [found[c] for c in ids])  # type: ignore[arg-type]
+    return {"seconds": seconds, "count": model["count"], "ari": ari, "customers": len(ids)}
+
+
 def main() -> None:
     kind, data, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     work.mkdir(parents=True, exist_ok=True)
     if kind == "conform-pm4py":
         result = conform_pm4py(data, work, int(sys.argv[4]))
     else:
-        result = {"floor": floor, "report": report, "prepare": prepare, "conform-ours": conform_ours}[kind](
-            data, work
-        )
+        result = {
+            "floor": floor,
+            "report": report,
+            "prepare": prepare,
+            "conform-ours": conform_ours,
+            "personas": personas,
+        }[kind](data, work)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 

@@ -20,6 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from .config import UNMAPPED, Config
+from .conform import assumed_model
 from .sentiment import NEGATIVE_BELOW, SCORER_VERSION
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -129,6 +130,18 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     tickets = config.sources.tickets
     if tickets and tickets.about:
         con.executemany("insert into config_about values (?, ?)", sorted(tickets.about.items()))
+    con.execute(
+        "create or replace table config_assumed_steps ("
+        " step_order integer, touchpoint varchar, is_optional boolean, step_label varchar, position_in_step integer)"
+    )
+    steps = assumed_model(config.assumed_journey).steps
+    step_rows = [
+        (order, touchpoint, step.skippable, step.display, position)
+        for order, step in enumerate(steps, start=1)
+        for position, touchpoint in enumerate(sorted(step.labels))
+    ]
+    if step_rows:
+        con.executemany("insert into config_assumed_steps values (?, ?, ?, ?, ?)", step_rows)
     pain = config.pain_points
     settings = {
         "timezone": config.timezone,

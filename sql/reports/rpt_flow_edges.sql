@@ -1,0 +1,58 @@
+-- one row per persona view and the directly-follows pairs drawn in the assumed-vs-actual diagram (the 40 with
+-- most customers per view): both ends' positions, customers, and whether the assumed journey has the step
+with views as (
+    select * from rpt_persona_members
+),
+
+nodes as (
+    select * from rpt_flow_nodes
+),
+
+steps as (
+    select * from config_assumed_steps
+),
+
+pairs as (
+    select v.persona, t.from_touchpoint, t.to_touchpoint, count(distinct t.customer_id) as customers
+    from int_transitions as t
+    inner join views as v on v.customer_id = t.customer_id
+    group by v.persona, t.from_touchpoint, t.to_touchpoint
+),
+
+designed as (
+    -- consecutive assumed steps, and steps that jump over optional ones only
+    select distinct a.touchpoint as from_touchpoint, b.touchpoint as to_touchpoint
+    from steps as a
+    inner join steps as b on b.step_order > a.step_order
+    where not exists (
+        select 1 from steps as m
+        where m.step_order > a.step_order and m.step_order < b.step_order and not m.is_optional
+    )
+),
+
+ranked as (
+    select p.*, row_number() over (partition by p.persona order by p.customers desc, p.from_touchpoint, p.to_touchpoint) as n
+    from pairs as p
+    where p.from_touchpoint <> p.to_touchpoint
+)
+
+select
+    r.persona,
+    r.from_touchpoint,
+    r.to_touchpoint,
+    r.customers,
+    f.x as x,
+    f.y as y,
+    t.x as x2,
+    t.y as y2,
+    case
+        when d.from_touchpoint is not null then 'assumed step'
+        when t.x < f.x then 'going back'
+        else 'not in the assumed journey'
+    end as kind,
+from ranked as r
+inner join nodes as f on f.persona = r.persona and f.touchpoint = r.from_touchpoint
+inner join nodes as t on t.persona = r.persona and t.touchpoint = r.to_touchpoint
+left join designed as d on d.from_touchpoint = r.from_touchpoint and d.to_touchpoint = r.to_touchpoint
+where r.n <= 40
+order by r.persona, r.customers desc

@@ -1,0 +1,42 @@
+-- one row per persona view and stage: customers who reached it, share of the view, and drop-off
+with views as (
+    select * from rpt_persona_members
+),
+
+stages as (
+    select distinct stage, stage_order from config_stages
+),
+
+furthest as (
+    select customer_id, max(stage_order) as max_stage_order
+    from int_customer_stages
+    where stage_order < (select unmapped_stage_order from config_settings)
+    group by customer_id
+),
+
+reach as (
+    select v.persona, cs.stage_order, count(*) as customers,
+        count(*) filter (where f.max_stage_order <= cs.stage_order) as dropped
+    from int_customer_stages as cs
+    inner join views as v on v.customer_id = cs.customer_id
+    left join furthest as f on f.customer_id = cs.customer_id
+    group by v.persona, cs.stage_order
+),
+
+sizes as (
+    select persona, persona_order, count(*) as view_customers from views group by persona, persona_order
+)
+
+select
+    z.persona,
+    z.persona_order,
+    s.stage,
+    s.stage_order,
+    coalesce(r.customers, 0) as customers,
+    coalesce(r.customers, 0) / z.view_customers as share_of_customers,
+    case when s.stage_order < (select max(stage_order) from stages) and r.customers > 0 then r.dropped / r.customers end
+        as drop_off_rate,
+from sizes as z
+cross join stages as s
+left join reach as r on r.persona = z.persona and r.stage_order = s.stage_order
+order by z.persona_order, s.stage_order

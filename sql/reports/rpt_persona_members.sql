@@ -1,0 +1,10 @@
+-- one row per customer and persona view they belong to: "All customers", and their own persona
+with members as (
+    select customer_id, persona from customer_personas
+)
+
+select customer_id, 'All customers' as persona, 0 as persona_order from members
+union all
+select m.customer_id, m.persona, p.persona_id as persona_order
+from members as m
+inner join personas as p on p.label = m.persona

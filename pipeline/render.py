@@ -1,18 +1,28 @@
-"""The report: summary.json and a self-contained index.html from one Jinja2 template.
+"""The report: index.html (one Jinja2 template, every chart interactive, offline), the experience map as
+SVG and PNG, and summary.json.
 
-Jinja2 autoescaping is on for every template, so any text from the data (touchpoint names, ticket quotes,
-file names) is escaped before it reaches the page.
+- Chart data comes from `sql/reports/rpt_*` tables; `pipeline/charts.py` only encodes it.
+- The Vega, Vega-Lite and vega-embed JavaScript (vl-convert's bundle) is inlined once; each chart's spec is
+  embedded as JSON in a `<script type="application/json">` block with `<`, `>` and `&` escaped, so text from
+  the data (a ticket quote with `</script>`) can neither end the block nor inject markup.
+- Jinja2 autoescaping is on for everything else.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pandas as pd
+import vl_convert as vlc
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
-from .config import Config
+from . import charts
+from .config import UNMAPPED, Config
 
 _env = Environment(
     loader=PackageLoader("pipeline", "templates"),
@@ -20,6 +30,11 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+VL_VERSION = "6.4"
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -48,9 +63,45 @@ def _hours(value: float | None) -> str:
     return f"{value / 24:.1f} d"
 
 
+def _change(current: float | None, previous: float | None, digits: int = 0, percent: bool = False) -> Markup:
+    """▲/▼ and the difference, or an em dash when there is nothing to compare."""
+    if current is None or previous is None:
+        return Markup("—")
+    diff = current - previous
+    if abs(diff) < 10 ** (-(digits + (2 if percent else 0))) / 2:
+        return Markup('<span class="same">=</span>')
+    shown = f"{diff * 100:+.{digits}f} pt" if percent else f"{diff:+,.{digits}f}"
+    arrow, cls = ("▲", "up") if diff > 0 else ("▼", "down")
+    return Markup(f'<span class="{cls}">{arrow} {shown}</span>')
+
+
 _env.filters["pct"] = _pct
-_env.filters["hours"] = _hours
 _env.filters["num"] = _num
+_env.filters["hours"] = _hours
+_env.globals["change"] = _change
+
+
+def safe_json(value: Any) -> Markup:
+    """JSON that can sit inside a <script> element: no '<', '>' or '&' can end it or start markup."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+@cache
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one script (from vl-convert: nothing fetched at run time)."""
+    bundle = str(vlc.javascript_bundle(vl_version=VL_VERSION))  # type: ignore[call-arg]
+    if "</script" in bundle.lower():  # it is inlined in a <script> element
+        raise RuntimeError("the JavaScript bundle contains '</script' and cannot be inlined")
+    return bundle
 
 
 def write_summary(out: Path, summary: dict[str, Any]) -> Path:
@@ -62,10 +113,73 @@ def write_summary(out: Path, summary: dict[str, Any]) -> Path:
     return path
 
 
-def write_report(out: Path, config: Config, summary: dict[str, Any], history: list[dict[str, Any]]) -> Path:
-    """index.html for one run."""
+def _frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    return con.execute(f"select * from {table}").df()
+
+
+def chart_specs(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, dict[str, Any]]:
+    """Every chart's Vega-Lite spec, by element id."""
+    order = [s.name for s in config.stages]
+    specs: dict[str, Any] = {
+        "chart-experience-map": charts.experience_map(
+            _frame(con, "rpt_experience_stages"),
+            _frame(con, "rpt_experience_touchpoints"),
+            _frame(con, "rpt_experience_pains").assign(persona=charts.ALL),
+            order,
+        ),
+        "chart-assumed-vs-actual": charts.assumed_vs_actual(
+            _frame(con, "rpt_flow_nodes"), _frame(con, "rpt_flow_edges")
+        ),
+        "chart-funnel": charts.funnel_and_flow(
+            _frame(con, "rpt_funnel"), _frame(con, "rpt_stage_flow"), order
+        ),
+        "chart-variants": charts.variants(_frame(con, "rpt_variants_top")),
+        "chart-times": charts.times(
+            _frame(con, "rpt_stage_times"), _frame(con, "rpt_transition_times"), order
+        ),
+        "chart-pain": charts.pain_points(_frame(con, "rpt_pain_components")),
+        "chart-personas": charts.personas(_frame(con, "personas"), _frame(con, "rpt_persona_trait_matrix")),
+        "chart-quality": charts.data_quality(_frame(con, "rpt_data_quality")),
+    }
+    history = _frame(con, "rpt_run_history")
+    if history["run_id"].nunique() > 1:
+        specs["chart-history"] = charts.history(history)
+    return {key: chart.to_dict() for key, chart in specs.items()}
+
+
+def write_experience_map(out: Path, spec: dict[str, Any]) -> None:
+    """experience_map.svg and .png: the map alone (all customers), for slides."""
+    (out / "experience_map.svg").write_text(
+        vlc.vegalite_to_svg(spec, vl_version=VL_VERSION), encoding="utf-8"
+    )
+    (out / "experience_map.png").write_bytes(vlc.vegalite_to_png(spec, vl_version=VL_VERSION, scale=2))
+
+
+def write_report(
+    out: Path,
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    summary: dict[str, Any],
+    history: list[dict[str, Any]],
+) -> Path:
+    """index.html, experience_map.svg and experience_map.png for one run."""
+    specs = chart_specs(con, config)
+    write_experience_map(out, specs["chart-experience-map"])
+    persona_charts = [
+        key for key, spec in specs.items() if any(p.get("name") == "persona" for p in spec.get("params", []))
+    ]
+    previous = history[0] if history else None
     html = _env.get_template("report.html.j2").render(
-        title=config.name, summary=summary, history=history, stages_config=config.stages
+        title=config.name,
+        summary=summary,
+        previous=previous,
+        history=history,
+        specs=safe_json(specs),
+        persona_charts=safe_json(persona_charts),
+        embed_options=safe_json(EMBED_OPTIONS),
+        chart_ids=list(specs),
+        javascript=Markup(javascript_bundle()),
+        unmapped=UNMAPPED,
     )
     path = out / "index.html"
     path.write_text(html, encoding="utf-8")

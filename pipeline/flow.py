@@ -6,6 +6,7 @@ A run writes into ``<out>/.<run_id>.partial/``; only when everything is written 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from . import db, export, render
 from .config import Config, load_config
@@ -26,7 +29,7 @@ from .mine import discover_models
 from .pain import write_quotes
 from .personas import run_personas
 from .sentiment import score_new_tickets
-from .summary import build_summary, previous_runs, record_run
+from .summary import RUNS_SCHEMA, build_summary, previous_runs, record_run
 
 # warehouse table -> tables/<name>.csv
 TABLES = {
@@ -46,28 +49,57 @@ TABLES = {
 }
 
 
+STAGES = ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render")
+
+
 @dataclass
 class Progress:
-    """Prints each stage's name when it starts and its time when it ends (on stderr)."""
+    """Shows each stage with its time: a progress bar on a terminal, plain lines in logs (cron, CI)."""
 
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
     seconds: dict[str, float] = field(default_factory=dict)
     quiet: bool = False
+    bar: RichProgress | None = None
+    task: TaskID | None = None
+
+    def _start_bar(self) -> None:
+        if self.bar is None and not self.quiet and self.console.is_terminal:
+            self.bar = RichProgress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} stages"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("starting", total=len(STAGES))
 
     @contextmanager
     def stage(self, name: str, what: str) -> Iterator[None]:
         start = time.perf_counter()
-        if not self.quiet:
+        self._start_bar()
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description=f"{name}: {what}")
+        elif not self.quiet:
             self.console.print(f"[bold]▸ {name}[/bold] [dim]{what}[/dim]")
         yield
         took = time.perf_counter() - start
         self.seconds[name] = round(took, 3)
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task)
         if not self.quiet:
             self.console.print(f"  [green]✓[/green] {name} [dim]{took:.1f} s[/dim]")
 
     def note(self, text: str) -> None:
         if not self.quiet:
             self.console.print(f"  {text}", highlight=False)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def build_marts(con: Any, config: Config) -> None:
@@ -105,7 +137,10 @@ def run_report(
     partial = out / f".{run_id}.partial"
     partial.mkdir()
     try:
-        summary = _run_stages(config, partial, run_id, started, progress)
+        try:
+            summary = _run_stages(config, partial, run_id, started, progress)
+        finally:
+            progress.finish()
         final = out / run_id
         partial.rename(final)
         swap_latest(out, run_id)
@@ -153,6 +188,10 @@ def _run_stages(
             )
         with progress.stage("pain", "pain points and their redacted quotes"):
             write_quotes(con)
+            con.execute(RUNS_SCHEMA)
+            con.execute(
+                "create or replace temp table current_run (run_id varchar, started_at timestamptz, summary json)"
+            )
             db.build(con, ("reports",))
         with progress.stage("render", "summary.json, tables, index.html"):
             run = {
@@ -165,12 +204,14 @@ def _run_stages(
             summary = build_summary(
                 con, run, config, models=models, conformance=figures, personas=persona_model
             )
+            con.execute("insert into current_run values (?, ?, ?)", [run_id, started, json.dumps(summary)])
+            db.build_one(con, "rpt_run_history")
             history = previous_runs(con, run_id)
             tables = out / "tables"
             tables.mkdir()
             for table, name in TABLES.items():
                 export.write_csv(con, table, tables / f"{name}.csv")
-            render.write_report(out, config, summary, history)
+            render.write_report(out, con, config, summary, history)
         summary["run"]["finished_at"] = datetime.now(UTC).isoformat()
         summary["run"]["stage_seconds"] = dict(progress.seconds)
         render.write_summary(out, summary)

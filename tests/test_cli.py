@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,21 @@ def test_durations_read_as_people_say_them() -> None:
         "5.2 h",
         "3.0 d",
     ]
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from pipeline.flow import Progress, run_report
+
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    buffer = io.StringIO()
+    progress = Progress(console=Console(file=buffer, force_terminal=True, width=120, soft_wrap=True))
+    run_report(cfg, tmp_path / "reports", progress=progress)
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())  # without terminal styling
+    assert "8/8 stages" in out  # the live bar ran to the end (fast stages may never be drawn)
+    assert "✓" in out  # each stage's completion line with its time
+    for stage in ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render"):
+        assert f"{stage}" in out and progress.seconds[stage] >= 0

@@ -18,13 +18,19 @@ TRUTH = json.loads((REPO / "data" / "sample" / "truth" / "truth.json").read_text
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One report run on a copy of the sample; the tests below only read what it wrote."""
     root = tmp_path_factory.mktemp("sample")
     shutil.copytree(REPO / "data" / "sample", root / "data" / "sample")
     shutil.copy(REPO / "journey.yml", root / "journey.yml")
     html = run_report(root / "journey.yml", root / "reports", progress=Progress(quiet=True))
     assert html == (root / "reports" / html.parent.name / "index.html")
-    return json.loads((root / "reports" / "latest" / "summary.json").read_text())
+    return root
+
+
+@pytest.fixture(scope="module")
+def summary(sample_run: Path) -> dict[str, Any]:
+    return json.loads((sample_run / "reports" / "latest" / "summary.json").read_text())
 
 
 def test_bad_rows_and_duplicates_are_the_planted_ones(summary: dict[str, Any]) -> None:
@@ -68,14 +74,10 @@ def test_tickets_about_touchpoints(summary: dict[str, Any]) -> None:
     assert tickets["payment"] >= by_category["payment"]
 
 
-def test_rejected_rows_by_reason(tmp_path: Path) -> None:
+def test_rejected_rows_by_reason(sample_run: Path) -> None:
     import duckdb
 
-    root = tmp_path
-    shutil.copytree(REPO / "data" / "sample", root / "data" / "sample")
-    shutil.copy(REPO / "journey.yml", root / "journey.yml")
-    run_report(root / "journey.yml", root / "reports", progress=Progress(quiet=True))
-    con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
+    con = duckdb.connect(str(sample_run / "data" / "warehouse.duckdb"), read_only=True)
     got: dict[str, dict[str, int]] = {}
     for source, reason, n in con.execute(
         "select source, reason, count(*) from rejected_rows group by all"
@@ -135,7 +137,7 @@ def test_variant_coverage_adds_up(summary: dict[str, Any]) -> None:
     assert coverage["shown_variants"] + coverage["other_variants"] == summary["counts"]["distinct_paths"]
 
 
-def test_sample_alignments_agree_with_pm4py(tmp_path: Path) -> None:
+def test_sample_alignments_agree_with_pm4py(sample_run: Path) -> None:
     """pm4py's alignments on 120 of the sample's variants (every 10th by rank plus the longest) cost the same."""
     import duckdb
     from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
@@ -144,10 +146,7 @@ def test_sample_alignments_agree_with_pm4py(tmp_path: Path) -> None:
     from pipeline.config import load_config
     from pipeline.conform import align, assumed_model, petri_net
 
-    root = tmp_path
-    shutil.copytree(REPO / "data" / "sample", root / "data" / "sample")
-    shutil.copy(REPO / "journey.yml", root / "journey.yml")
-    run_report(root / "journey.yml", root / "reports", progress=Progress(quiet=True))
+    root = sample_run
     con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
     picked = con.execute(
         "(select path, cost from variants join conformance_variants using (variant_rank) where variant_rank % 10 = 1"
@@ -218,17 +217,15 @@ def test_no_personal_data_in_quotes(summary: dict[str, Any]) -> None:
 
 
 # Issue 5: the three planted personas are recovered -------------------------------------------------------
-def test_planted_personas_are_recovered(tmp_path: Path) -> None:
+def test_planted_personas_are_recovered(sample_run: Path) -> None:
     import csv
 
     import duckdb
 
     from pipeline.personas import adjusted_rand
 
-    root = tmp_path
-    shutil.copytree(REPO / "data" / "sample", root / "data" / "sample")
-    shutil.copy(REPO / "journey.yml", root / "journey.yml")
-    html = run_report(root / "journey.yml", root / "reports", progress=Progress(quiet=True))
+    root = sample_run
+    html = root / "reports" / "latest" / "index.html"
     with (REPO / "data" / "sample" / "truth" / "customer_personas.csv").open(encoding="utf-8") as fh:
         hidden = {r["customer_id"]: r["persona"] for r in csv.DictReader(fh)}
     with (html.parent / "tables" / "customer_personas.csv").open(encoding="utf-8") as fh:

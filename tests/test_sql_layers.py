@@ -19,6 +19,9 @@ PYTHON_TABLES = {
     "pain_point_quotes",
     "customer_personas",
     "personas",
+    "config_assumed_steps",
+    "runs",
+    "current_run",
 }
 
 

@@ -1,0 +1,73 @@
+"""The report files: offline by construction, the experience map alone as SVG and PNG, change since the last run."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pipeline.flow import Progress, run_report
+
+from .conftest import basic_config, write_project
+
+CLICKS = "customer_id,ts,event\n" + "".join(
+    f"c{i},2026-10-05T08:0{k}:00Z,{tp}\n"
+    for i in range(6)
+    for k, tp in enumerate(["ad", "view", "cart", "pay"][: 2 + i % 3])
+)
+MORE = "customer_id,ts,event\n" + "".join(
+    f"n{i},2026-10-06T09:0{k}:00Z,{tp}\n"
+    for i in range(4)
+    for k, tp in enumerate(["ad", "view", "cart", "pay"])
+)
+
+
+def _report(tmp_path: Path) -> Path:
+    cfg = write_project(
+        tmp_path, {"clicks_1.csv": CLICKS}, basic_config(assumed_journey=["ad", "view", "cart", "pay"])
+    )
+    return run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
+
+
+def test_page_needs_no_network(tmp_path: Path) -> None:
+    html = _report(tmp_path).read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", html, re.IGNORECASE)
+    assert "window.vegaEmbed" in html and html.count("window.vegaEmbed=") == 1  # the bundle, inlined once
+    assert 'id="chart-specs"' in html
+
+
+def test_experience_map_alone_as_svg_and_png(tmp_path: Path) -> None:
+    out = _report(tmp_path).parent
+    svg = (out / "experience_map.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "How it feels" in svg and "Awareness" in svg
+    png = (out / "experience_map.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_second_run_shows_change_since_the_first(tmp_path: Path) -> None:
+    first = _report(tmp_path)
+    first_id = first.parent.name
+    first_html = first.read_text(encoding="utf-8")
+    assert "This is the first run on this warehouse" in first_html
+    assert 'id="chart-history"' not in first_html
+    (tmp_path / "clicks_2.csv").write_text(MORE, encoding="utf-8")  # a new day of exports
+    second = run_report(tmp_path / "journey.yml", tmp_path / "reports", progress=Progress(quiet=True))
+    html = second.read_text(encoding="utf-8")
+    assert f"This run against the previous one ({first_id})" in html
+    row = re.search(
+        r"<tr><td>customers</td><td class=\"n\">([\d,]+)</td><td class=\"n\">([\d,]+)</td><td class=\"n\">(.*?)</td></tr>",
+        html,
+    )
+    assert row is not None
+    assert (row.group(1), row.group(2)) == ("6", "10")
+    assert "▲ +4" in row.group(3)
+    specs = json.loads(
+        re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', html, re.S).group(1)
+    )  # type: ignore[union-attr]
+    assert "chart-history" in specs
+    runs = {
+        r["run_id"]
+        for r in specs["chart-history"]["datasets"][next(iter(specs["chart-history"]["datasets"]))]
+    }
+    assert runs == {first_id, second.parent.name}

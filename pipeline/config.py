@@ -224,6 +224,24 @@ Step = Annotated[
 ]
 
 
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+class Engine(_Strict):
+    """How the DuckDB warehouse may use this machine: memory before it spills to disk, threads, where it spills."""
+
+    memory_limit: str = "1GB"
+    threads: Annotated[int, Field(ge=1, le=256)] | None = None
+    temp_directory: str | None = None
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if not _SIZE.match(value):
+            raise ValueError(f"{value!r} is not a size; expected a number and a unit, such as 1GB or 512MB")
+        return value.strip()
+
+
 class Config(_Strict):
     name: Annotated[str, Field(min_length=1)] = "Observed journeys"
     warehouse: str = "data/warehouse.duckdb"
@@ -235,6 +253,7 @@ class Config(_Strict):
     mining: Mining = Field(default_factory=Mining)
     pain_points: PainPoints = Field(default_factory=PainPoints)
     personas: Personas = Field(default_factory=Personas)
+    engine: Engine = Field(default_factory=Engine)
     # Set by load_config, not read from the file.
     base_dir: Path = Field(default=Path("."), exclude=True)
     source_file: Path = Field(default=Path("journey.yml"), exclude=True)
@@ -293,6 +312,13 @@ class Config(_Strict):
     @property
     def warehouse_path(self) -> Path:
         return (self.base_dir / self.warehouse).resolve()
+
+    @property
+    def spill_path(self) -> Path:
+        """Where DuckDB writes what does not fit in `engine.memory_limit` (default: next to the warehouse)."""
+        if self.engine.temp_directory:
+            return (self.base_dir / self.engine.temp_directory).resolve()
+        return self.warehouse_path.with_name(self.warehouse_path.name + ".tmp")
 
     def source_files(self, source: Literal["clickstream", "tickets"]) -> list[Path]:
         """The files a source's path (file or glob) names, in name order."""

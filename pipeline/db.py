@@ -39,6 +39,14 @@ def connect(
         config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
     con.execute("set TimeZone = 'UTC'")
+    # tables have no row order of their own (every model that needs one says `order by`); not keeping insertion
+    # order lets DuckDB run large windows and joins in parallel with less memory
+    con.execute("set preserve_insertion_order = false")
+    engine = config.engine
+    con.execute(f"set memory_limit = '{engine.memory_limit}'")  # validated as a number and a unit
+    con.execute("set temp_directory = ?", [str(config.spill_path)])
+    if engine.threads:
+        con.execute(f"set threads = {int(engine.threads)}")
     return con
 
 
@@ -51,6 +59,10 @@ class Model:
     path: Path
     sql: str
     reads: frozenset[str]
+
+    @property
+    def is_view(self) -> bool:
+        return self.sql.startswith("-- materialized: view")
 
 
 @cache
@@ -97,21 +109,32 @@ def build(
     layers: Iterable[str] = LAYERS,
     on_model: Callable[[Model], None] | None = None,
 ) -> None:
-    """Create or replace every model table of the given layers, in order."""
+    """Create or replace every model of the given layers, in order."""
     wanted = set(layers)
     for model in models():
         if model.layer not in wanted:
             continue
         if on_model:
             on_model(model)
-        body = model.sql.strip().rstrip(";")
-        con.execute(f"create or replace table {quote_ident(model.name)} as\n{body}")
+        _create(con, model)
 
 
 def build_one(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Create or replace a single model's table (for a Python stage that needs it before its layer runs)."""
-    model = next(m for m in models() if m.name == name)
-    con.execute(f"create or replace table {quote_ident(model.name)} as\n{model.sql.strip().rstrip(';')}")
+    """Create or replace a single model (for a Python stage that needs it before its layer runs)."""
+    _create(con, next(m for m in models() if m.name == name))
+
+
+def _create(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A table, or a view when the file's first line says `-- materialized: view` (read once, too large to copy)."""
+    kind = "view" if model.is_view else "table"
+    found = con.execute(
+        "select table_type from information_schema.tables where table_schema = 'main' and table_name = ?",
+        [model.name],
+    ).fetchone()
+    if found and (found[0] == "VIEW") != model.is_view:  # the kind changed since this warehouse was built
+        con.execute(f"drop {'view' if found[0] == 'VIEW' else 'table'} {quote_ident(model.name)}")
+    body = model.sql.strip().rstrip(";")
+    con.execute(f"create or replace {kind} {quote_ident(model.name)} as\n{body}")
 
 
 def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:

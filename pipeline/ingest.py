@@ -140,14 +140,20 @@ def ingest(
     check_sources(config)
     ensure_schema(con)
     result = IngestResult()
-    for source in SOURCES:
-        spec = _spec(config, source)
-        if spec is None:
-            continue
-        for path in config.source_files(source):
-            if on_file:
-                on_file(source, path)
-            result.files.append(ingest_file(con, config, source, path))
+    # record_no is a row's place in its file, read from the load table's rowids: rows must stay in file order
+    # (the models may run with preserve_insertion_order off; loading may not)
+    con.execute("set preserve_insertion_order = true")
+    try:
+        for source in SOURCES:
+            spec = _spec(config, source)
+            if spec is None:
+                continue
+            for path in config.source_files(source):
+                if on_file:
+                    on_file(source, path)
+                result.files.append(ingest_file(con, config, source, path))
+    finally:
+        con.execute("set preserve_insertion_order = false")
     return result
 
 
@@ -324,22 +330,6 @@ def _load_rows(
     names = _unique_names(header)
     columns = dict.fromkeys(names, "VARCHAR")
     params = {"path": str(path), "columns": columns, "delim": spec.delimiter, "encoding": spec.encoding}
-    con.execute("drop table if exists reject_errors")
-    con.execute("drop table if exists reject_scans")
-    execute(
-        con,
-        f"create temp table _load as select * from read_csv($path, columns = $columns, {_reader_options(spec)})",
-        params,
-    )
-    reader_rejects = con.execute(
-        "select line, min(error_type), string_agg(distinct error_message, '; '), min(csv_line)"
-        " from reject_errors group by line order by line"
-    ).fetchall()
-    stats = con.execute("select count(*), coalesce(min(rowid), 0) from _load").fetchone()
-    accepted, base = (int(stats[0]), int(stats[1])) if stats else (0, 0)
-    # Temp-table rowids start at a large offset; (rowid - base) is the record's 0-based order in the file.
-    rows_sql = f"(select rowid - {base} as __record, *, {{ts}} as __ts from _load)"
-
     ts_sql, ts_params = _timestamp_sql(spec.timestamp, spec.timestamp_format)
     q = quote_ident
     cid = f"nullif(trim({q(spec.customer_id)}), '')"
@@ -372,11 +362,28 @@ def _load_rows(
         "expect": expect.get(spec.timestamp_format, f"'{spec.timestamp_format}'"),
         **ts_params,
     }
+    con.execute("drop table if exists reject_errors")
+    con.execute("drop table if exists reject_scans")
+    # The timestamp is parsed once, while the file is read; every check and the insert below read __ts.
+    execute(
+        con,
+        f"create temp table _load as select *, {ts_sql} as __ts"
+        f" from read_csv($path, columns = $columns, {_reader_options(spec)})",
+        {**params, **all_params},
+    )
+    reader_rejects = con.execute(
+        "select line, min(error_type), string_agg(distinct error_message, '; '), min(csv_line)"
+        " from reject_errors group by line order by line"
+    ).fetchall()
+    stats = con.execute("select count(*), coalesce(min(rowid), 0) from _load").fetchone()
+    accepted, base = (int(stats[0]), int(stats[1])) if stats else (0, 0)
+    # Temp-table rowids start at a large offset; (rowid - base) is the record's 0-based order in the file.
+    rows_sql = f"(select rowid - {base} as __record, * from _load)"
     execute(
         con,
         f"create temp table _bad as select __record as record_no, {reason_sql} as reason, {detail_sql} as detail,"
         f" {_raw_text_sql(names)} as raw_text"
-        f" from {rows_sql.format(ts=ts_sql)} where {reason_sql} is not null",
+        f" from {rows_sql} where {reason_sql} is not null",
         {**all_params, "delim": spec.delimiter},
     )
     n_bad_row = con.execute("select count(*) from _bad").fetchone()
@@ -386,7 +393,7 @@ def _load_rows(
     where = "" if n_bad == 0 else " where __record not in (select record_no from _bad)"
     execute(
         con,
-        f"insert into raw_{source} select {select_sql} from {rows_sql.format(ts=ts_sql)}{where}",
+        f"insert into raw_{source} select {select_sql} from {rows_sql}{where}",
         {**all_params, **insert_params},
     )
 

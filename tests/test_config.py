@@ -140,3 +140,34 @@ def test_committed_journey_yml_is_valid() -> None:
     assert (
         yaml.safe_load((cfg.source_file).read_text())["sources"]["tickets"]["about"]["payment"] == "payment"
     )
+
+
+def test_engine_settings_reach_duckdb(tmp_path: Path) -> None:
+    from pipeline import db
+
+    config = load_config(
+        write_project(
+            tmp_path,
+            CLICKS,
+            {**basic_config(), "engine": {"memory_limit": "512MB", "threads": 1, "temp_directory": "spill"}},
+        )
+    )
+    con = db.connect(config)
+    limit, spill, threads = con.execute(
+        "select current_setting('memory_limit'), current_setting('temp_directory'), current_setting('threads')"
+    ).fetchone()  # type: ignore[misc]
+    assert limit == "488.2 MiB"  # DuckDB shows 512 MB in MiB
+    assert spill == str(tmp_path / "spill")
+    assert threads == 1
+
+
+def test_engine_defaults_spill_next_to_the_warehouse(tmp_path: Path) -> None:
+    config = load_config(write_project(tmp_path, CLICKS, basic_config()))
+    assert config.engine.memory_limit == "1GB"
+    assert config.spill_path == config.warehouse_path.with_name(config.warehouse_path.name + ".tmp")
+
+
+@pytest.mark.parametrize("value", ["lots", "1GB'; drop table runs; --", "-1GB", "12"])
+def test_engine_memory_limit_must_be_a_size(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="engine.memory_limit"):
+        _load(tmp_path, {**basic_config(), "engine": {"memory_limit": value}})

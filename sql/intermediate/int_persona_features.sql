@@ -57,7 +57,11 @@ spans as (
 
 attribute_values as (
     select customer_id, entry.key as attribute, entry.value as attribute_value, count(*) as n
-    from (select customer_id, unnest(map_entries(attributes)) as entry from events where attributes is not null)
+    from (
+        select customer_id, unnest(map_entries(attributes)) as entry
+        from stg_clickstream
+        where not is_duplicate and attributes is not null
+    )
     where entry.value is not null
     group by customer_id, entry.key, entry.value
 ),

@@ -5,7 +5,7 @@ with tickets as (
 ),
 
 bodies as (
-    select file_name, record_no, body, satisfaction from stg_tickets where not is_duplicate
+    select file_id, record_no, body, satisfaction from stg_tickets where not is_duplicate
 ),
 
 settings as (
@@ -41,7 +41,7 @@ scored as (
         s.negative_below,
     from tickets as t
     cross join settings as s
-    left join bodies as b on b.file_name = t.file_name and b.record_no = t.record_no
+    left join bodies as b on b.file_id = t.file_id and b.record_no = t.record_no
     left join scores as sc on sc.text_md5 = md5(b.body)
     left join about_stages as a on a.touchpoint = t.about_touchpoint
 ),

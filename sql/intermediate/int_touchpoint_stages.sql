@@ -1,6 +1,6 @@
 -- one row per distinct touchpoint: the first stage (in journey order) whose pattern matches it, else Unmapped
 with touchpoints as (
-    select distinct touchpoint from stg_clickstream
+    select distinct touchpoint from raw_clickstream
     union
     select distinct touchpoint from stg_tickets
 ),

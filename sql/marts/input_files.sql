@@ -4,7 +4,7 @@ with files as (
 ),
 
 duplicates as (
-    select file_id, count(*) filter (where is_duplicate) as duplicates_dropped from stg_clickstream group by file_id
+    select file_id, count(*) as duplicates_dropped from stg_clickstream_duplicates group by file_id
     union all
     select file_id, count(*) filter (where is_duplicate) as duplicates_dropped from stg_tickets group by file_id
 ),

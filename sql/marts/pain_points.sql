@@ -13,7 +13,7 @@ journey_touchpoints as (
     select t.*
     from touchpoints as t
     where not t.is_unmapped
-        and t.touchpoint in (select distinct touchpoint from stg_clickstream where not is_duplicate)
+        and t.touchpoint in (select distinct touchpoint from raw_clickstream)  -- a duplicate repeats a loaded touchpoint
 ),
 
 clicks as (

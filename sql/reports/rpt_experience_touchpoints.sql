@@ -4,17 +4,30 @@ with views as (
     select * from rpt_persona_members
 ),
 
-events as (
-    select customer_id, touchpoint, stage, stage_order from journey_events
-    where source = 'clickstream' and stage_order < (select unmapped_stage_order from config_settings)
+members as (
+    select customer_id, persona from customer_personas
+),
+
+clicked as (
+    select customer_id, touchpoint, stage, stage_order from int_customer_touchpoints
+    where n_clicks > 0 and stage_order < (select unmapped_stage_order from config_settings)
+),
+
+persona_reach as (
+    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
+    select m.persona, c.touchpoint, any_value(c.stage) as stage, any_value(c.stage_order) as stage_order,
+        count(*) as customers
+    from clicked as c
+    inner join members as m on m.customer_id = c.customer_id
+    group by m.persona, c.touchpoint
 ),
 
 reach as (
-    select v.persona, e.touchpoint, any_value(e.stage) as stage, any_value(e.stage_order) as stage_order,
-        count(distinct e.customer_id) as customers
-    from events as e
-    inner join views as v on v.customer_id = e.customer_id
-    group by v.persona, e.touchpoint
+    select v.persona, r.touchpoint, any_value(r.stage) as stage, any_value(r.stage_order) as stage_order,
+        sum(r.customers) as customers
+    from persona_reach as r
+    inner join (select distinct persona from views) as v on v.persona in (r.persona, 'All customers')
+    group by v.persona, r.touchpoint
 ),
 
 feelings as (

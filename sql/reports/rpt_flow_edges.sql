@@ -12,11 +12,23 @@ steps as (
     select * from config_assumed_steps
 ),
 
-pairs as (
-    select v.persona, t.from_touchpoint, t.to_touchpoint, count(distinct t.customer_id) as customers
+members as (
+    select customer_id, persona from customer_personas
+),
+
+persona_pairs as (
+    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
+    select m.persona, t.from_touchpoint, t.to_touchpoint, count(distinct t.customer_id) as customers
     from int_transitions as t
-    inner join views as v on v.customer_id = t.customer_id
-    group by v.persona, t.from_touchpoint, t.to_touchpoint
+    inner join members as m on m.customer_id = t.customer_id
+    group by m.persona, t.from_touchpoint, t.to_touchpoint
+),
+
+pairs as (
+    select v.persona, p.from_touchpoint, p.to_touchpoint, sum(p.customers) as customers
+    from persona_pairs as p
+    inner join (select distinct persona from views) as v on v.persona in (p.persona, 'All customers')
+    group by v.persona, p.from_touchpoint, p.to_touchpoint
 ),
 
 designed as (

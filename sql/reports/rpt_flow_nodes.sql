@@ -9,29 +9,48 @@ steps as (
     select * from config_assumed_steps
 ),
 
-events as (
-    select customer_id, touchpoint from journey_events
+members as (
+    select customer_id, persona from customer_personas
+),
+
+done as (
+    select customer_id, touchpoint from int_customer_touchpoints
     where stage_order < (select unmapped_stage_order from config_settings)
 ),
 
+persona_reach as (
+    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
+    select m.persona, d.touchpoint, count(*) as customers
+    from done as d
+    inner join members as m on m.customer_id = d.customer_id
+    group by m.persona, d.touchpoint
+),
+
 reach as (
-    select v.persona, e.touchpoint, count(distinct e.customer_id) as customers
-    from events as e
-    inner join views as v on v.customer_id = e.customer_id
-    group by v.persona, e.touchpoint
+    select v.persona, r.touchpoint, sum(r.customers) as customers
+    from persona_reach as r
+    inner join (select distinct persona from views) as v on v.persona in (r.persona, 'All customers')
+    group by v.persona, r.touchpoint
 ),
 
 sizes as (
     select persona, count(*) as view_customers from views group by persona
 ),
 
-step_reach as (
+persona_step_reach as (
     -- customers who did any touchpoint of a step (an any_of step is done by doing one of them)
-    select v.persona, s.step_order, count(distinct e.customer_id) as customers
-    from events as e
-    inner join steps as s on s.touchpoint = e.touchpoint
-    inner join views as v on v.customer_id = e.customer_id
-    group by v.persona, s.step_order
+    select m.persona, s.step_order, count(distinct d.customer_id) as customers
+    from done as d
+    inner join steps as s on s.touchpoint = d.touchpoint
+    inner join members as m on m.customer_id = d.customer_id
+    group by m.persona, s.step_order
+),
+
+step_reach as (
+    select v.persona, r.step_order, sum(r.customers) as customers
+    from persona_step_reach as r
+    inner join (select distinct persona from views) as v on v.persona in (r.persona, 'All customers')
+    group by v.persona, r.step_order
 ),
 
 assumed as (

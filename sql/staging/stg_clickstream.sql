@@ -1,13 +1,20 @@
--- one row per clickstream row loaded from any file; exact duplicates flagged, not removed
+-- materialized: view
+-- one row per clickstream row loaded from any file; exact duplicates flagged (stg_clickstream_duplicates), not
+-- removed. A view: the clickstream is the largest table, and only journey_events reads all of it.
+-- file_rank orders files by name (the tie-break for events with the same timestamp).
 with raw_clickstream as (
     select * from raw_clickstream
 ),
 
 files as (
-    select file_id, file_name from ingested_files
+    select file_id, file_name, row_number() over (order by file_name, file_id) as file_rank from ingested_files
 ),
 
-joined as (
+duplicates as (
+    select file_id, record_no from stg_clickstream_duplicates
+),
+
+final as (
     select
         r.customer_id,
         r.occurred_at,
@@ -16,19 +23,12 @@ joined as (
         r.attributes,
         r.file_id,
         f.file_name,
+        f.file_rank,
         r.record_no,
+        d.file_id is not null as is_duplicate,
     from raw_clickstream as r
     inner join files as f on f.file_id = r.file_id
-),
-
-final as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id, occurred_at, touchpoint
-            order by file_name, file_id, record_no
-        ) > 1 as is_duplicate,
-    from joined
+    left join duplicates as d on d.file_id = r.file_id and d.record_no = r.record_no
 )
 
 select * from final

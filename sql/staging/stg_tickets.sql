@@ -1,10 +1,11 @@
--- one row per ticket row loaded from any file; exact duplicates flagged, not removed
+-- one row per ticket row loaded from any file; exact duplicates flagged, not removed.
+-- file_rank orders files by name (the tie-break for events with the same timestamp).
 with raw_tickets as (
     select * from raw_tickets
 ),
 
 files as (
-    select file_id, file_name from ingested_files
+    select file_id, file_name, row_number() over (order by file_name, file_id) as file_rank from ingested_files
 ),
 
 joined as (
@@ -18,6 +19,7 @@ joined as (
         try_cast(r.satisfaction as double) as satisfaction,
         r.file_id,
         f.file_name,
+        f.file_rank,
         r.record_no,
     from raw_tickets as r
     inner join files as f on f.file_id = r.file_id
@@ -28,7 +30,7 @@ final as (
         *,
         row_number() over (
             partition by customer_id, occurred_at, touchpoint
-            order by file_name, file_id, record_no
+            order by file_rank, record_no
         ) > 1 as is_duplicate,
     from joined
 )

@@ -169,5 +169,5 @@ def test_engine_defaults_spill_next_to_the_warehouse(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["lots", "1GB'; drop table runs; --", "-1GB", "12"])
 def test_engine_memory_limit_must_be_a_size(tmp_path: Path, value: str) -> None:
-    with pytest.raises(ConfigError, match="engine.memory_limit"):
+    with pytest.raises(ConfigError, match=r"engine\.memory_limit"):
         _load(tmp_path, {**basic_config(), "engine": {"memory_limit": value}})

@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def floor(data: Path, work: Path) -> dict[str, object]:
@@ -58,8 +62,122 @@ def report(data: Path, work: Path) -> dict[str, object]:
             leftover.unlink()
     progress = Progress(quiet=True)
     start = time.perf_counter()
-    run_report(cfg, work / "reports", progress=progress)
-    return {"seconds": time.perf_counter() - start, "stage_seconds": progress.seconds}
+    with stage_memory(progress) as peaks:
+        run_report(cfg, work / "reports", progress=progress)
+    return {"seconds": time.perf_counter() - start, "stage_seconds": progress.seconds, "stage_rss_mb": peaks}
+
+
+@contextmanager
+def stage_memory(progress: Any) -> Iterator[dict[str, float]]:
+    """Peak resident memory (MB) seen during each report stage, sampled every 0.1 s from /proc."""
+    peaks: dict[str, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            stage = progress.current
+            if stage is None:
+                continue
+            rss = _rss_mb()
+            peaks[stage] = max(peaks.get(stage, 0.0), rss)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peaks
+    finally:
+        done.set()
+        thread.join()
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pm4py_dfg(data: Path, work: Path) -> dict[str, object]:
+    """The peer: pm4py on pandas computing the directly-follows graph, its performance twin and the variants.
+
+    The same CSVs as the report (clickstream files and tickets, one activity column), read with pandas.
+    """
+    import pandas as pd
+    import pm4py
+
+    start = time.perf_counter()
+    frames = [
+        pd.read_csv(f, usecols=["customer_id", "ts", "event"], dtype=str)
+        for f in sorted(data.glob("clickstream_*.csv"))
+    ]
+    tickets = pd.read_csv(data / "tickets.csv", usecols=["customer_id", "created_at", "category"], dtype=str)
+    tickets = tickets.rename(columns={"created_at": "ts"})
+    tickets["event"] = "ticket:" + tickets.pop("category").fillna("")
+    df = pd.concat([*frames, tickets], ignore_index=True)
+    df["ts"] = pd.to_datetime(df["ts"], utc=True, format="ISO8601", errors="coerce")
+    df = df.dropna(subset=["customer_id", "ts", "event"])
+    df = pm4py.format_dataframe(df, case_id="customer_id", activity_key="event", timestamp_key="ts")
+    dfg, _, _ = pm4py.discover_dfg(df)
+    performance, _, _ = pm4py.discover_performance_dfg(df)
+    variants = pm4py.get_variants(df)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "events": len(df),
+        "edges": len(dfg),
+        "variants": len(variants),
+        "perf_edges": len(performance),
+    }
+
+
+def rerun(data: Path, work: Path) -> dict[str, object]:
+    """A nightly re-run after `report` on the same warehouse: one new, small clickstream file has arrived.
+
+    The new file is a fresh sample about 1/30 of the data set (a new day's worth), written next to links to the
+    original files; ingest must skip the unchanged files and sentiment must come from the cache.
+    """
+    import shutil
+    import subprocess
+
+    from pipeline.flow import Progress, run_report
+
+    report_work = work.parent / "report"
+    folder = work / "files"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for f in [*data.glob("clickstream_*.csv"), data / "tickets.csv"]:
+        (folder / f.name).symlink_to(f)
+    truth = json.loads((data / "truth" / "truth.json").read_text())
+    day = work / "day"
+    if day.exists():
+        shutil.rmtree(day)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "sample",
+            "--out",
+            str(day),
+            "--customers",
+            str(max(100, int(truth["customers"]) // 30)),
+            "--seed",
+            "12",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    new = sorted(day.glob("clickstream_*.csv"))[-1]
+    shutil.copy(new, folder / "clickstream_9999-new-day.csv")
+    config = (report_work / "journey.yml").read_text(encoding="utf-8").replace(f"{data}/", f"{folder}/")
+    cfg = report_work / "rerun.yml"
+    cfg.write_text(config, encoding="utf-8")
+    progress = Progress(quiet=True)
+    start = time.perf_counter()
+    run_report(cfg, report_work / "reports", progress=progress)
+    new_rows = sum(1 for _ in (folder / "clickstream_9999-new-day.csv").open(encoding="utf-8")) - 1
+    return {"seconds": time.perf_counter() - start, "stage_seconds": progress.seconds, "new_rows": new_rows}
 
 
 def _bench_config(data: Path, work: Path, name: str) -> Path:
@@ -179,6 +297,8 @@ def main() -> None:
             "prepare": prepare,
             "conform-ours": conform_ours,
             "personas": personas,
+            "pm4py-dfg": pm4py_dfg,
+            "rerun": rerun,
         }[kind](data, work)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))

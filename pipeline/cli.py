@@ -16,8 +16,9 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from .config import ConfigError
+from .config import ConfigError, RunError
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Observed Journeys: the journey that actually happens."
@@ -33,8 +34,11 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
         raise typer.Exit(2) from None
+    except RunError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("[red]interrupted[/red]")
         raise typer.Exit(130) from None
@@ -43,7 +47,7 @@ def _guard(action: Callable[[], T]) -> T:
     except Exception as exc:
         if os.environ.get("JOURNEYS_DEBUG"):
             raise
-        err.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}", markup=True)
+        err.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {escape(str(exc))}", markup=True)
         err.print("[dim]set JOURNEYS_DEBUG=1 to see the traceback[/dim]")
         raise typer.Exit(1) from None
 

@@ -32,6 +32,11 @@ class ConfigError(Exception):
     """A problem the user fixes in journey.yml or in the input files (exit code 2)."""
 
 
+class RunError(Exception):
+    """A problem of the machine, not of the config: the warehouse is busy, unreadable or not DuckDB, the output
+    folder cannot be written, the disk is full (exit code 1, one line, nothing half-written)."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 

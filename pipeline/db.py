@@ -8,7 +8,9 @@ Config values reach SQL as rows of small ``config_*`` tables, never as text past
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -19,7 +21,7 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from .config import UNMAPPED, Config
+from .config import UNMAPPED, Config, RunError
 from .conform import assumed_model
 from .sentiment import NEGATIVE_BELOW, SCORER_VERSION
 
@@ -37,7 +39,10 @@ def connect(
     target = database or str(config.warehouse_path)
     if database is None and not read_only:
         config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(target, read_only=read_only)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.Error as exc:
+        raise RunError(_open_problem(target, exc)) from None
     con.execute("set TimeZone = 'UTC'")
     # tables have no row order of their own (every model that needs one says `order by`); not keeping insertion
     # order lets DuckDB run large windows and joins in parallel with less memory
@@ -48,6 +53,18 @@ def connect(
     if engine.threads:
         con.execute(f"set threads = {int(engine.threads)}")
     return con
+
+
+def _open_problem(target: str, exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "lock" in text.lower():
+        return f"the warehouse {target} is in use by another process; try again when it has finished ({text})"
+    if "no space left" in text.lower():
+        return f"the disk holding {target} is full ({text})"
+    return (
+        f"cannot open the warehouse {target}: {text}. If it is damaged or not a DuckDB file, move it aside"
+        " (the next run builds a fresh one from the input files) or point `warehouse:` elsewhere"
+    )
 
 
 @dataclass(frozen=True)
@@ -216,3 +233,10 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         [name],
     ).fetchone()
     return bool(row and row[0])
+
+
+def fault_point(name: str) -> None:
+    """For the reliability tests: JOURNEYS_KILL_AT=<name> kills this process with SIGKILL right there
+    (a stage name, `ingest-commit` just before a file's transaction commits, or `publish` before the swap)."""
+    if os.environ.get("JOURNEYS_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

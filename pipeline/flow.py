@@ -6,6 +6,8 @@ A run writes into ``<out>/.<run_id>.partial/``; only when everything is written 
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -17,12 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
 from . import db, export, render
-from .config import Config, load_config
+from .config import Config, RunError, load_config
 from .conform import run_conformance
 from .ingest import check_sources, ingest
 from .mine import discover_models
@@ -59,6 +62,7 @@ class Progress:
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
     seconds: dict[str, float] = field(default_factory=dict)
     quiet: bool = False
+    current: str | None = None
     bar: RichProgress | None = None
     task: TaskID | None = None
 
@@ -78,6 +82,8 @@ class Progress:
 
     @contextmanager
     def stage(self, name: str, what: str) -> Iterator[None]:
+        db.fault_point(name)
+        self.current = name
         start = time.perf_counter()
         self._start_bar()
         if self.bar is not None and self.task is not None:
@@ -126,31 +132,99 @@ def new_run_id(out_dir: Path, now: datetime) -> str:
 def run_report(
     config_path: str | Path, out_dir: str | Path = "reports", progress: Progress | None = None
 ) -> Path:
-    """Run the whole pipeline on a config; returns the path of the new report's index.html."""
+    """Run the whole pipeline on a config; returns the path of the new report's index.html.
+
+    One run at a time per warehouse (a lock file next to it); a second run exits with a clear message. The new
+    report is written in a hidden folder and swapped in as `latest` only when complete, so a run killed at any
+    point leaves `latest` on the last complete report; its leftovers are removed by the next run.
+    """
     progress = progress or Progress()
     config = load_config(config_path)
     check_sources(config)  # every file's header, before any work
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC)
-    run_id = new_run_id(out, started)
-    partial = out / f".{run_id}.partial"
-    partial.mkdir()
-    try:
+    with run_lock(config), _machine_errors(out):
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(out)
+        started = datetime.now(UTC)
+        run_id = new_run_id(out, started)
+        partial = out / f".{run_id}.partial"
+        partial.mkdir()
         try:
-            summary = _run_stages(config, partial, run_id, started, progress)
-        finally:
-            progress.finish()
-        final = out / run_id
-        partial.rename(final)
-        swap_latest(out, run_id)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+            try:
+                summary = _run_stages(config, partial, run_id, started, progress)
+            finally:
+                progress.finish()
+            final = out / run_id
+            db.fault_point("publish")
+            partial.rename(final)
+            swap_latest(out, run_id)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
     progress.note(
         f"[bold]{summary['counts']['customers']:,}[/bold] customers, {summary['counts']['events']:,} events"
     )
     return final / "index.html"
+
+
+@contextmanager
+def run_lock(config: Config) -> Iterator[None]:
+    """Hold `<warehouse>.lock` for the whole run; if another run holds it, stop with who and since when."""
+    path = config.warehouse_path.with_name(config.warehouse_path.name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RunError(
+                f"another run is using the warehouse {config.warehouse_path} ({holder}); this run changed"
+                " nothing — start it again when that one has finished"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def _machine_errors(out: Path) -> Iterator[None]:
+    """A full disk or an unwritable output folder becomes one clear line (the partial report is removed)."""
+    try:
+        yield
+    except PermissionError as exc:
+        raise RunError(f"cannot write to {exc.filename or out}: permission denied") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise RunError(
+                f"the disk is full while writing {exc.filename or out}; nothing was published"
+            ) from None
+        if exc.errno == errno.EROFS:
+            raise RunError(f"cannot write to {exc.filename or out}: read-only file system") from None
+        raise
+    except duckdb.Error as exc:
+        text = str(exc).splitlines()[0]
+        if "no space left" in text.lower() or "could not write" in text.lower():
+            raise RunError(
+                f"the disk is full while the warehouse was written ({text}); nothing was published"
+            ) from None
+        raise
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Hidden partial reports and temporary `latest` links of runs that were killed (we hold the lock)."""
+    for leftover in out.glob(".*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for link in out.glob(".latest.*"):
+        if link.is_symlink():
+            link.unlink()
 
 
 def _run_stages(

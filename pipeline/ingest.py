@@ -17,17 +17,22 @@ Duplicates are found in staging (they can span files) and counted there.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 import duckdb
+import pandas as pd
 
 from .config import ClickstreamSource, Config, ConfigError, TicketSource
-from .db import execute, quote_ident
+from .db import execute, fault_point, quote_ident
 
 Source = Literal["clickstream", "tickets"]
 SOURCES: tuple[Source, ...] = ("clickstream", "tickets")
@@ -169,8 +174,21 @@ class FileScan:
     ends_with_newline: bool
 
 
+def is_gzip(path: Path) -> bool:
+    """A gzip-compressed CSV (`.gz`): DuckDB reads it as such; Python opens it through gzip."""
+    return path.suffix.lower() == ".gz"
+
+
+def open_text(path: Path, encoding: str) -> IO[str]:
+    """The file as text for Python's csv module (BOM stripped from UTF-8; gzip decompressed)."""
+    py_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    if is_gzip(path):
+        return gzip.open(path, "rt", encoding=py_encoding, errors="replace", newline="")
+    return path.open("r", encoding=py_encoding, errors="replace", newline="")
+
+
 def scan_file(path: Path) -> FileScan:
-    """Hash, size and newline count of a file, in one pass over its bytes."""
+    """Hash and size of a file's bytes, and the newline count of its content, in one pass."""
     digest = hashlib.sha256()
     size = newlines = 0
     last = b""
@@ -178,15 +196,20 @@ def scan_file(path: Path) -> FileScan:
         while chunk := fh.read(1 << 22):
             digest.update(chunk)
             size += len(chunk)
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
+            if not is_gzip(path):
+                newlines += chunk.count(b"\n")
+                last = chunk[-1:]
+    if is_gzip(path) and size:
+        with gzip.open(path, "rb") as gz:
+            while chunk := gz.read(1 << 22):
+                newlines += chunk.count(b"\n")
+                last = chunk[-1:]
     return FileScan(digest.hexdigest(), size, newlines, last == b"\n")
 
 
 def read_header(path: Path, delimiter: str, encoding: str) -> list[str] | None:
     """The header row's column names (BOM stripped), or None for an empty file."""
-    py_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with path.open("r", encoding=py_encoding, errors="replace", newline="") as fh:
+    with open_text(path, encoding) as fh:
         reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True)
         for row in reader:
             if row and any(cell.strip() for cell in row):
@@ -277,6 +300,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, 
                 *counts,
             ],
         )
+        fault_point("ingest-commit")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -296,14 +320,17 @@ def _timestamp_sql(column: str, fmt: str | None) -> tuple[str, dict[str, str]]:
         # the configured zone. A cast to TIMESTAMP would silently drop the offset, hence the test first.
         return (
             f"case when regexp_matches({col}, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|UTC|[+-]\\d\\d(:?\\d\\d)?)$')"
-            f" then try_cast({col} as timestamptz)"
+            f" then try_cast(upper({col}) as timestamptz)"  # RFC 3339 allows a lower-case z and t
             f" else timezone($tz, try_cast({col} as timestamp)) end",
             {},
         )
-    if fmt == "epoch_s":
-        return f"to_timestamp(try_cast({col} as double))", {}
-    if fmt == "epoch_ms":
-        return f"to_timestamp(try_cast({col} as double) / 1000.0)", {}
+    if fmt in ("epoch_s", "epoch_ms"):
+        # to_timestamp fails the whole statement outside years 1-9999: such values become NULL (then rejected)
+        seconds = f"try_cast({col} as double)" + (" / 1000.0" if fmt == "epoch_ms" else "")
+        return (
+            f"case when {seconds} between -62135596800 and 253402300799 then to_timestamp({seconds}) end",
+            {},
+        )
     if "%z" in fmt or "%Z" in fmt:
         return f"try_strptime({col}, $fmt)", {"fmt": fmt}
     return f"timezone($tz, try_strptime({col}, $fmt))", {"fmt": fmt}
@@ -327,9 +354,52 @@ def _load_rows(
     scan: FileScan,
 ) -> tuple[int, int, int]:
     """Read one file into raw_<source> and raw_rejects; returns (rows_in, rows_loaded, rows_rejected)."""
+    with _readable_by_duckdb(path, spec.encoding, config.spill_path) as (reader_path, reader_encoding):
+        return _load_rows_from(
+            con, config, source, spec, path, header, file_id, scan, reader_path, reader_encoding
+        )
+
+
+DUCKDB_ENCODINGS = ("utf-8", "latin-1", "utf-16")
+
+
+@contextmanager
+def _readable_by_duckdb(path: Path, encoding: str, scratch: Path) -> Iterator[tuple[Path, str]]:
+    """The file as DuckDB can read it offline: as is, or (Windows-1252, which needs a downloaded DuckDB
+    extension) transcoded to a temporary UTF-8 copy with the same lines, removed afterwards."""
+    if encoding in DUCKDB_ENCODINGS:
+        yield path, encoding
+        return
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy = scratch / f"transcoded-{os.getpid()}-{path.name}.csv"
+    try:
+        with open_text(path, encoding) as src, copy.open("w", encoding="utf-8", newline="") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        yield copy, "utf-8"
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+def _load_rows_from(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    source: Source,
+    spec: ClickstreamSource | TicketSource,
+    path: Path,
+    header: list[str],
+    file_id: int,
+    scan: FileScan,
+    reader_path: Path,
+    reader_encoding: str,
+) -> tuple[int, int, int]:
     names = _unique_names(header)
     columns = dict.fromkeys(names, "VARCHAR")
-    params = {"path": str(path), "columns": columns, "delim": spec.delimiter, "encoding": spec.encoding}
+    params = {
+        "path": str(reader_path),
+        "columns": columns,
+        "delim": spec.delimiter,
+        "encoding": reader_encoding,
+    }
     ts_sql, ts_params = _timestamp_sql(spec.timestamp, spec.timestamp_format)
     q = quote_ident
     cid = f"nullif(trim({q(spec.customer_id)}), '')"
@@ -365,16 +435,30 @@ def _load_rows(
     con.execute("drop table if exists reject_errors")
     con.execute("drop table if exists reject_scans")
     # The timestamp is parsed once, while the file is read; every check and the insert below read __ts.
-    execute(
-        con,
-        f"create temp table _load as select *, {ts_sql} as __ts"
-        f" from read_csv($path, columns = $columns, {_reader_options(spec)})",
-        {**params, **all_params},
-    )
-    reader_rejects = con.execute(
-        "select line, min(error_type), string_agg(distinct error_message, '; '), min(csv_line)"
-        " from reject_errors group by line order by line"
-    ).fetchall()
+    try:
+        execute(
+            con,
+            f"create temp table _load as select *, {ts_sql} as __ts"
+            f" from read_csv($path, columns = $columns, {_reader_options(spec)})",
+            {**params, **all_params},
+        )
+        reader_rejects = con.execute(
+            "select line, min(error_type), string_agg(distinct error_message, '; '), min(csv_line)"
+            " from reject_errors group by line order by line"
+        ).fetchall()
+    except duckdb.InvalidInputException:
+        # DuckDB's reader gives up on some broken files as a whole (e.g. a stray CR in a file of LF lines);
+        # Python's csv module reads anything, slowly: the same rows and rejects, nothing lost. The failed
+        # statement aborted the file's transaction, which had changed nothing yet: start it again.
+        con.execute("rollback")
+        con.execute("begin transaction")
+        reader_rejects = _load_with_python(con, reader_path, reader_encoding, spec.delimiter, names)
+        execute(
+            con,
+            f"create or replace temp table _load as select *, {ts_sql} as __ts from _python_rows",
+            all_params,
+        )
+        con.execute("drop table _python_rows")
     stats = con.execute("select count(*), coalesce(min(rowid), 0) from _load").fetchone()
     accepted, base = (int(stats[0]), int(stats[1])) if stats else (0, 0)
     # Temp-table rowids start at a large offset; (rowid - base) is the record's 0-based order in the file.
@@ -430,6 +514,38 @@ def _load_rows(
         con.execute("drop table _bad_lines")
     rows_rejected = len(reader_rejects) + n_bad
     return accepted + len(reader_rejects), accepted - n_bad, rows_rejected
+
+
+def _load_with_python(
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str, names: list[str]
+) -> list[tuple[int, str, str, str]]:
+    """Read a file DuckDB's reader rejected as a whole into temp table _python_rows (all text, file order).
+
+    Returns the rows with the wrong number of fields as (position, error type, message, raw text), positions
+    counted like DuckDB's (header = 1, blank lines count) so that the line numbering after this is the same.
+    """
+    good: list[list[str]] = []
+    rejects: list[tuple[int, str, str, str]] = []
+    with open_text(path, encoding) as fh:
+        reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+        for position, row in enumerate(reader, start=1):
+            if position == 1 or not row:
+                continue
+            if len(row) == len(names):
+                good.append(row)
+            else:
+                kind = "TOO MANY COLUMNS" if len(row) > len(names) else "MISSING COLUMNS"
+                message = f"expected {len(names)} fields, found {len(row)}"
+                rejects.append((position, kind, message, delimiter.join(row)))
+    frame = (
+        pd.DataFrame(good, columns=names, dtype="string")
+        if good
+        else pd.DataFrame({n: pd.Series([], dtype="string") for n in names})
+    )
+    con.register("_python_frame", frame)
+    con.execute("create or replace temp table _python_rows as select * from _python_frame")
+    con.unregister("_python_frame")
+    return rejects
 
 
 def _raw_text_sql(names: list[str]) -> str:
@@ -516,12 +632,11 @@ def _physical_lines(
 def _scan_lines(
     path: Path, spec: ClickstreamSource | TicketSource, reject_positions: set[int], bad_records: set[int]
 ) -> tuple[dict[int, int], dict[int, int]]:
-    py_encoding = "utf-8-sig" if spec.encoding == "utf-8" else spec.encoding
     by_reject: dict[int, int] = {}
     by_record: dict[int, int] = {}
     last_needed = max(bad_records, default=-1)
     last_position = max(reject_positions, default=0)
-    with path.open("r", encoding=py_encoding, errors="replace", newline="") as fh:
+    with open_text(path, spec.encoding) as fh:
         reader = csv.reader(fh, delimiter=spec.delimiter, quotechar='"', doublequote=True, strict=False)
         end_line = 0
         record = -1

@@ -100,37 +100,38 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
     feature_rows = con.execute(
         "select block, feature from _persona_feature_ids order by feature_id"
     ).fetchall()
-    triples = con.execute(
-        "select r.row_no, i.feature_id, f.value::double as value from int_persona_features as f"
-        " join _persona_feature_ids as i using (block, feature) join _persona_rows as r using (customer_id)"
-    ).fetchnumpy()
-    n_rows, n_cols = len(customers), len(feature_rows)
-    raw = sparse.csr_matrix(
-        (
-            np.asarray(triples["value"], dtype=np.float64),
-            (np.asarray(triples["row_no"]), np.asarray(triples["feature_id"])),
-        ),
-        shape=(n_rows, n_cols),
-    )
-    del triples
+    n_rows = len(customers)
     block_of = np.array([b for b, _ in feature_rows])
     parts, names, kinds = [], [], []
-    for block in blocks:
+    for block in blocks:  # one block at a time: the whole raw matrix never sits in memory at once
         cols = np.flatnonzero(block_of == block)
         if len(cols) == 0:
             continue
-        part = raw[:, cols]
+        triples = con.execute(
+            "select r.row_no, i.feature_id - $first as col, f.value::float as value"
+            " from int_persona_features as f"
+            " join _persona_feature_ids as i using (block, feature) join _persona_rows as r using (customer_id)"
+            " where f.block = $block",
+            {"block": block, "first": int(cols[0])},
+        ).fetchnumpy()
+        part = sparse.csr_matrix(
+            (
+                np.asarray(triples["value"], dtype=np.float32),
+                (np.asarray(triples["row_no"]), np.asarray(triples["col"])),
+            ),
+            shape=(n_rows, len(cols)),
+        )
+        del triples
         if block in ("touchpoint", "transition"):
             part = TfidfTransformer(sublinear_tf=True).fit_transform(part)
         elif block == "timing":
             scale = np.asarray(abs(part).max(axis=0).todense()).ravel()
             part = part @ sparse.diags(1 / np.where(scale > 0, scale, 1))
-        parts.append(normalize(part.tocsr(), norm="l2"))
+        parts.append(normalize(part.tocsr(), norm="l2").astype(np.float32))
         names += [feature_rows[j][1] for j in cols]
         kinds += [block] * len(cols)
     con.execute("drop table if exists _persona_feature_ids")
     con.execute("drop table if exists _persona_rows")
-    del raw
     matrix = sparse.hstack(parts, format="csr", dtype=np.float32) if parts else sparse.csr_matrix((n_rows, 0))
     return Features(customers, names, kinds, matrix)
 

@@ -17,6 +17,7 @@ journey_touchpoints as (
 ),
 
 clicks as (
+    -- one window (one sort) over the clickstream events of each case: the next click and whether there is one
     select
         customer_id,
         event_seq,
@@ -24,12 +25,13 @@ clicks as (
         stage,
         stage_order,
         case
-            when lead(stage_order) over (partition by customer_id order by event_seq) = stage_order
-                then epoch(lead(occurred_at) over (partition by customer_id order by event_seq)) - epoch(occurred_at)
+            when lead(stage_order) over w = stage_order
+                then epoch(lead(occurred_at) over w) - epoch(occurred_at)
         end as seconds_to_next_in_stage,
-        row_number() over (partition by customer_id order by event_seq desc) = 1 as is_last,
+        lead(event_seq) over w is null as is_last,
     from journey_events
     where source = 'clickstream'
+    window w as (partition by customer_id order by event_seq)
 ),
 
 endings as (

@@ -6,18 +6,16 @@ with pairs as (
     select * from int_transitions
 ),
 
-events as (
+ends as (
+    -- each case's first and last touchpoint, from its path (no second sort of the event table)
     select
-        customer_id,
-        event_seq,
-        touchpoint,
-        stage,
-        lag(stage) over w as previous_stage,
-        lead(stage) over w as next_stage,
-        lag(touchpoint) over w as previous_touchpoint,
-        lead(touchpoint) over w as next_touchpoint,
-    from journey_events
-    window w as (partition by customer_id order by event_seq)
+        p.path[1] as first_touchpoint,
+        f.stage as first_stage,
+        p.path[len(p.path)] as last_touchpoint,
+        l.stage as last_stage,
+    from int_customer_paths as p
+    inner join int_touchpoint_stages as f on f.touchpoint = p.path[1]
+    inner join int_touchpoint_stages as l on l.touchpoint = p.path[len(p.path)]
 ),
 
 settings as (
@@ -28,18 +26,27 @@ raw as (
     select 'journey' as scope, 'edge' as kind, from_touchpoint, to_touchpoint, count(*) as n
     from pairs group by from_touchpoint, to_touchpoint
     union all
-    select 'journey', 'start', null, touchpoint, count(*) from events where previous_touchpoint is null group by touchpoint
+    select 'journey', 'start', null, first_touchpoint, count(*) from ends group by first_touchpoint
     union all
-    select 'journey', 'end', touchpoint, null, count(*) from events where next_touchpoint is null group by touchpoint
+    select 'journey', 'end', last_touchpoint, null, count(*) from ends group by last_touchpoint
     union all
     select from_stage, 'edge', from_touchpoint, to_touchpoint, count(*)
     from pairs where from_stage = to_stage group by from_stage, from_touchpoint, to_touchpoint
     union all
-    select stage, 'start', null, touchpoint, count(*)
-    from events where previous_stage is null or previous_stage <> stage group by stage, touchpoint
+    -- a stage run starts at a case's first event or where the stage changes, and ends at its last or before one
+    select stage, 'start', null, touchpoint, count(*) from (
+        select first_stage as stage, first_touchpoint as touchpoint from ends
+        union all
+        select to_stage, to_touchpoint from pairs where from_stage <> to_stage
+    )
+    group by stage, touchpoint
     union all
-    select stage, 'end', touchpoint, null, count(*)
-    from events where next_stage is null or next_stage <> stage group by stage, touchpoint
+    select stage, 'end', touchpoint, null, count(*) from (
+        select last_stage as stage, last_touchpoint as touchpoint from ends
+        union all
+        select from_stage, from_touchpoint from pairs where from_stage <> to_stage
+    )
+    group by stage, touchpoint
 ),
 
 strongest as (

@@ -11,10 +11,6 @@ settings as (
     select * from config_settings
 ),
 
-events as (
-    select customer_id, event_seq, occurred_at, stage_order from journey_events
-),
-
 furthest as (
     -- the latest stage (in journey order) each customer ever reached, Unmapped not counted
     select customer_id, max(stage_order) as max_stage_order
@@ -24,18 +20,7 @@ furthest as (
 ),
 
 next_stage as (
-    -- hours from the first event in a stage to the first later event that belongs to a later stage
-    select
-        cs.customer_id,
-        cs.stage_order,
-        (min(epoch(e.occurred_at)) - epoch(cs.first_at)) / 3600.0 as hours_to_next_stage,
-    from customer_stages as cs
-    inner join events as e
-        on e.customer_id = cs.customer_id
-        and e.event_seq > cs.first_event_seq
-        and e.stage_order > cs.stage_order
-        and e.stage_order < (select unmapped_stage_order from settings)
-    group by cs.customer_id, cs.stage_order, cs.first_at
+    select customer_id, stage_order, hours_to_next_stage from int_customer_stage_next
 ),
 
 reach_time as (

@@ -4,17 +4,8 @@ with views as (
     select * from rpt_persona_members
 ),
 
-events as (
-    select customer_id, event_seq, occurred_at, stage_order from journey_events
-    where stage_order < (select unmapped_stage_order from config_settings)
-),
-
 gaps as (
-    select cs.customer_id, cs.stage, cs.stage_order, (min(epoch(e.occurred_at)) - epoch(cs.first_at)) / 3600.0 as hours
-    from int_customer_stages as cs
-    inner join events as e
-        on e.customer_id = cs.customer_id and e.event_seq > cs.first_event_seq and e.stage_order > cs.stage_order
-    group by cs.customer_id, cs.stage, cs.stage_order, cs.first_at
+    select customer_id, stage, stage_order, hours_to_next_stage as hours from int_customer_stage_next
 ),
 
 bins as (

@@ -10,9 +10,8 @@ settings as (
 ),
 
 touchpoints as (
-    select customer_id, 'touchpoint' as block, touchpoint as feature, count(*) * 1.0 as value
-    from events
-    group by customer_id, touchpoint
+    select customer_id, 'touchpoint' as block, touchpoint as feature, n_events * 1.0 as value
+    from int_customer_touchpoints
 ),
 
 transitions as (

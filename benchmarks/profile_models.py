@@ -1,0 +1,49 @@
+"""Seconds and peak memory per SQL model on an existing warehouse: where the `model` and `pain` stages spend.
+
+    python -m benchmarks.profile_models WAREHOUSE [--memory-limit 1GB] [--min-seconds 0.3]
+
+Rebuilds every model of every layer in run order on the given warehouse (use a copy: tables are replaced) with the
+same settings as a report run, and prints the slowest first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import duckdb
+
+from pipeline import db
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("warehouse")
+    parser.add_argument("--memory-limit", default="1GB")
+    parser.add_argument("--min-seconds", type=float, default=0.3)
+    args = parser.parse_args()
+    con = duckdb.connect(args.warehouse)
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set memory_limit = ?", [args.memory_limit])
+    con.execute(
+        "create or replace temp table current_run (run_id varchar, started_at timestamptz, summary json)"
+    )
+    timings: list[tuple[float, str]] = []
+    for model in db.models():
+        if model.name == "rpt_run_history":  # needs the run being written
+            continue
+        start = time.perf_counter()
+        db.build_one(con, model.name)
+        timings.append((time.perf_counter() - start, f"{model.layer}/{model.name}"))
+    total = sum(t for t, _ in timings)
+    for seconds, name in sorted(timings, reverse=True):
+        if seconds >= args.min_seconds:
+            print(f"{seconds:7.2f} s  {100 * seconds / total:4.1f}%  {name}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{total:7.2f} s  all {len(timings)} models; peak RSS {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,7 @@ from .config import ClickstreamSource, Config, ConfigError, TicketSource
 from .db import execute, fault_point, quote_ident
 
 Source = Literal["clickstream", "tickets"]
+SourceSpec = ClickstreamSource | TicketSource
 SOURCES: tuple[Source, ...] = ("clickstream", "tickets")
 
 # Timestamps outside this window are rejected as out of range (an export bug, not a customer event).
@@ -131,9 +132,10 @@ def check_sources(config: Config) -> None:
         if spec is None:
             continue
         for path in config.source_files(source):
-            header = read_header(path, spec.delimiter, spec.encoding)
+            file_spec = sniff_dialect(source, spec, path)
+            header = read_header(path, file_spec.delimiter, file_spec.encoding)
             if header is not None:
-                check_header(source, spec, path, header, config.source_file.name)
+                check_header(source, file_spec, path, header, config.source_file.name)
 
 
 def ingest(
@@ -248,6 +250,37 @@ def _required_columns(source: Source, spec: ClickstreamSource | TicketSource) ->
     return wanted
 
 
+SNIFF_BYTES = 1 << 16
+OTHER_DELIMITERS = (";", "\t", "|")
+
+
+def sniff_dialect(source: Source, spec: SourceSpec, path: Path) -> SourceSpec:
+    """The file's delimiter and encoding, where the config leaves them out and guessing is safe.
+
+    Encoding: a file whose first 64 kB are not UTF-8 is read as Windows-1252 (a superset of Latin-1's printable
+    characters; every byte decodes). Delimiter: when `,` does not give a header with every configured column but
+    exactly one of `;`, tab or `|` does, that one. A setting in the config is never second-guessed.
+    """
+    update: dict[str, str] = {}
+    if "encoding" not in spec.model_fields_set:
+        with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not just a character cut at the sample's end
+                update["encoding"] = "windows-1252"
+    if "delimiter" not in spec.model_fields_set:
+        encoding = update.get("encoding", spec.encoding)
+        wanted = set(_required_columns(source, spec).values())
+        header = read_header(path, spec.delimiter, encoding) or []
+        if not wanted <= set(header):
+            fits = [d for d in OTHER_DELIMITERS if wanted <= set(read_header(path, d, encoding) or [])]
+            if len(fits) == 1:
+                update["delimiter"] = fits[0]
+    return spec.model_copy(update=update) if update else spec
+
+
 def check_header(
     source: Source, spec: ClickstreamSource | TicketSource, path: Path, header: list[str], config_name: str
 ) -> None:
@@ -262,8 +295,9 @@ def check_header(
 
 def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, path: Path) -> FileResult:
     """Ingest one file unless its content is already in the manifest."""
-    spec = _spec(config, source)
-    assert spec is not None
+    configured = _spec(config, source)
+    assert configured is not None
+    spec = sniff_dialect(source, configured, path)
     scan = scan_file(path)
     known = con.execute(
         "select file_name from ingested_files where source = ? and sha256 = ? order by file_id limit 1",

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipeline import db
-from pipeline.config import load_config
+from pipeline.config import ConfigError, load_config
 from pipeline.ingest import ingest
 
 from ..conftest import CLICK_COLUMNS, basic_config, rows, write_project
@@ -119,10 +119,11 @@ def test_empty_and_header_only_files_load_nothing_and_say_so(tmp_path: Path, con
 
 
 def test_latin1_bytes_read_as_utf8_are_replaced_not_fatal(tmp_path: Path) -> None:
-    # a file that is not what the config says: the run goes on, the row is kept with a replacement character
+    # a file that is not what the config says: the run goes on, the row is kept or quarantined, never lost
     con = _load(
         tmp_path,
         {"clicks.csv": "customer_id,ts,event,note\nc1,2026-10-05 10:00:00,ad,caf\xe9\n".encode("latin-1")},
+        encoding="utf-8",
     )
     count = (
         rows(con, "select count(*) from raw_clickstream")[0][0]
@@ -162,3 +163,26 @@ def test_bpi_challenge_2016_complaints_load_as_tickets_with_nothing_but_config(t
     assert first[0][1] == "(herzienings)besluit wordt niet / te laat genomen"
     accents = rows(con, "select count(*) from raw_tickets where regexp_matches(body, '[éëèï]')")[0][0]
     assert accents > 0
+
+
+SNIFFED = {
+    "semicolon, no delimiter in the config": (lambda: _csv(";"), {}),
+    "tab, no delimiter in the config": (lambda: _csv("\t"), {}),
+    "Windows-1252 with CRLF, nothing in the config": (lambda: _csv(";", "\r\n").encode("cp1252"), {}),
+    "Latin-1, nothing in the config": (lambda: _csv(";", "\r\n").encode("latin-1"), {}),
+}
+
+
+@pytest.mark.parametrize("shape", list(SNIFFED), ids=list(SNIFFED))
+def test_delimiter_and_encoding_are_sniffed_when_the_config_leaves_them_out(
+    tmp_path: Path, shape: str
+) -> None:
+    make, source = SNIFFED[shape]
+    con = _load(tmp_path, {"clicks.csv": make()}, **source)
+    assert _events(con) == EXPECTED
+
+
+def test_a_set_delimiter_is_never_second_guessed(tmp_path: Path) -> None:
+    # the config says ',' and the file is ';': a clear error naming the column, not a silent guess
+    with pytest.raises(ConfigError, match=r"column 'customer_id' not in clicks\.csv \(its columns: customer_id;ts"):
+        _load(tmp_path, {"clicks.csv": _csv(";")}, delimiter=",")

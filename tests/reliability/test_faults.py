@@ -204,3 +204,21 @@ def test_a_read_only_output_folder_is_a_clear_error_before_any_work(
     assert "read-only file system" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()  # stopped before touching the warehouse
+
+
+def test_a_full_disk_under_the_warehouse_is_a_clear_error(
+    tmp_path: Path, sample_files: Path, tiny_disk: Path
+) -> None:
+    cfg = _project(tmp_path, sample_files)
+    text = cfg.read_text(encoding="utf-8").replace(
+        "warehouse: data/warehouse.duckdb", f"warehouse: {tiny_disk}/wh.duckdb"
+    )
+    assert str(tiny_disk) in text
+    cfg.write_text(text, encoding="utf-8")
+    out = tmp_path / "reports"
+    done = _report(cfg, out)
+    assert done.returncode == 1, done.stderr
+    assert "disk" in done.stderr and "full" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (out / "latest").exists()
+    assert not list(out.glob(".*.partial"))

@@ -184,5 +184,7 @@ def test_delimiter_and_encoding_are_sniffed_when_the_config_leaves_them_out(
 
 def test_a_set_delimiter_is_never_second_guessed(tmp_path: Path) -> None:
     # the config says ',' and the file is ';': a clear error naming the column, not a silent guess
-    with pytest.raises(ConfigError, match=r"column 'customer_id' not in clicks\.csv \(its columns: customer_id;ts"):
+    with pytest.raises(
+        ConfigError, match=r"column 'customer_id' not in clicks\.csv \(its columns: customer_id;ts"
+    ):
         _load(tmp_path, {"clicks.csv": _csv(";")}, delimiter=",")

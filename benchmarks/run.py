@@ -141,7 +141,7 @@ def sizes() -> list[int]:
     return chosen
 
 
-def scale_rows() -> list[str]:
+def scale_rows(header: list[str]) -> list[str]:
     lines = [
         "## End to end: `journeys report` vs the floor and vs pm4py",
         "",
@@ -214,6 +214,8 @@ def scale_rows() -> list[str]:
                 f" {again['stage_seconds'].get('ingest', 0):.1f} | {again['stage_seconds'].get('score', 0):.1f} |"
             )
             print(rerun_lines[-1], flush=True)
+        # written after every size, so that a long run (100M) leaves what it measured so far
+        write_results([*header, *lines, "", "(more sizes in progress)", *stage_lines, *rerun_lines])
     growth = []
     if len(per_event) > 1:
         (small_n, small), (big_n, big) = per_event[0], per_event[-1]
@@ -234,15 +236,19 @@ def main() -> None:
         "Each measured side runs in its own process; peak RSS is that process's own.",
         "",
     ]
-    lines += scale_rows()
+    lines += scale_rows(list(lines))
     if os.environ.get("BENCH_MODELS", "1") != "0":
         lines += model_rows()
     if os.environ.get("BENCH_SENTIMENT", "1") != "0":
         from benchmarks import sentiment
 
         sentiment.main()  # writes benchmarks/SENTIMENT.md
-    (ROOT / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_results(lines)
     print(f"wrote {ROOT / 'RESULTS.md'}")
+
+
+def write_results(lines: list[str]) -> None:
+    (ROOT / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -51,34 +51,47 @@ events as (
 ),
 
 ordered as (
-    -- one sort per customer serves the case order, the last click before each event and the session check
+    -- one sort per customer serves the case order and the last click before each event
     select
         *,
         row_number() over w as event_seq,
         last_value(case when source = 'clickstream' then touchpoint end ignore nulls) over before as previous_touchpoint,
         last_value(case when source = 'clickstream' then occurred_at end ignore nulls) over before as previous_at,
-        bool_or(source = 'clickstream' and given_session_id is null) over whole as cuts_sessions,
     from events
     window
         w as (partition by customer_id order by occurred_at, source_rank, file_rank, record_no),
-        before as (w rows between unbounded preceding and 1 preceding),
-        whole as (w rows between unbounded preceding and unbounded following)
+        before as (w rows between unbounded preceding and 1 preceding)
+),
+
+cutting_customers as (
+    -- customers with clicks that carry no session id: their clicks are cut into sessions
+    select distinct customer_id from clicks where session_id is null
 ),
 
 session_starts as (
-    -- only customers with clicks that carry no session id: a click opens a session after the inactivity gap
+    -- a click opens a session when it is the customer's first or comes after the inactivity gap; clicks keep
+    -- their relative order in the case order (tickets sort after clicks at the same time), so numbering the
+    -- clicks alone numbers the sessions. Reads the clicks again rather than `ordered`, which stays one pass.
     select
-        customer_id,
-        event_seq,
-        sum(case when source = 'clickstream'
-                      and (previous_at is null
-                           or epoch(occurred_at) - epoch(previous_at) > s.inactivity_minutes * 60)
-                 then 1 else 0 end)
-            over (partition by customer_id order by event_seq rows between unbounded preceding and current row)
-            as session_no,
-    from ordered
+        file_id,
+        record_no,
+        sum(case when gap_seconds is null or gap_seconds > s.inactivity_minutes * 60 then 1 else 0 end)
+            over (partition by customer_id order by occurred_at, file_rank, record_no
+                  rows between unbounded preceding and current row) as session_no,
+    from (
+        select
+            c.customer_id,
+            c.occurred_at,
+            c.file_id,
+            c.file_rank,
+            c.record_no,
+            epoch(c.occurred_at) - epoch(lag(c.occurred_at) over (
+                partition by c.customer_id order by c.occurred_at, c.file_rank, c.record_no
+            )) as gap_seconds,
+        from clicks as c
+        semi join cutting_customers as k on k.customer_id = c.customer_id
+    )
     cross join settings as s
-    where cuts_sessions
 ),
 
 final as (
@@ -107,7 +120,7 @@ final as (
     from ordered as o
     cross join settings as s
     inner join stages as st on st.touchpoint = o.touchpoint
-    left join session_starts as cs on cs.customer_id = o.customer_id and cs.event_seq = o.event_seq
+    left join session_starts as cs on o.source = 'clickstream' and cs.file_id = o.file_id and cs.record_no = o.record_no
     left join about_rules as ab on ab.category = o.category
 )
 

@@ -81,15 +81,11 @@ NULL_SHUFFLES = 3
 def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Features:
     """The feature matrix of every customer (rows sorted by customer id), blocks weighted and normalised.
 
-    SQL numbers the customers and the features; only integers and values cross into Python.
+    `int_persona_features` is a view: each block is computed once, here, into a temp table of integers (customer
+    row, feature column, value); only those cross into Python, one block at a time, so the whole raw matrix never
+    sits in memory at once.
     """
     blocks = [BLOCK_OF_SETTING[b] for b in settings.features]
-    con.execute(
-        "create or replace temp table _persona_feature_ids as"
-        " select block, feature, (row_number() over (order by block, feature) - 1)::integer as feature_id"
-        " from (select distinct block, feature from int_persona_features where block in (select unnest($blocks)))",
-        {"blocks": blocks},
-    )
     con.execute(
         "create or replace temp table _persona_rows as"
         " select customer_id, (row_number() over (order by customer_id) - 1)::integer as row_no from customers"
@@ -97,29 +93,32 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
     customers = con.execute("select customer_id from _persona_rows order by row_no").fetchnumpy()[
         "customer_id"
     ]
-    feature_rows = con.execute(
-        "select block, feature from _persona_feature_ids order by feature_id"
-    ).fetchall()
     n_rows = len(customers)
-    block_of = np.array([b for b, _ in feature_rows])
     parts, names, kinds = [], [], []
-    for block in blocks:  # one block at a time: the whole raw matrix never sits in memory at once
-        cols = np.flatnonzero(block_of == block)
-        if len(cols) == 0:
+    for block in blocks:
+        con.execute(
+            "create or replace temp table _persona_block as"
+            " select customer_id, feature, value from int_persona_features where block = $block",
+            {"block": block},
+        )
+        con.execute(
+            "create or replace temp table _persona_columns as"
+            " select feature, (row_number() over (order by feature) - 1)::integer as col"
+            " from (select distinct feature from _persona_block)"
+        )
+        features = [f for (f,) in con.execute("select feature from _persona_columns order by col").fetchall()]
+        if not features:
             continue
         triples = con.execute(
-            "select r.row_no, i.feature_id - $first as col, f.value::float as value"
-            " from int_persona_features as f"
-            " join _persona_feature_ids as i using (block, feature) join _persona_rows as r using (customer_id)"
-            " where f.block = $block",
-            {"block": block, "first": int(cols[0])},
+            "select r.row_no, c.col, b.value::float as value from _persona_block as b"
+            " join _persona_columns as c using (feature) join _persona_rows as r using (customer_id)"
         ).fetchnumpy()
         part = sparse.csr_matrix(
             (
                 np.asarray(triples["value"], dtype=np.float32),
                 (np.asarray(triples["row_no"]), np.asarray(triples["col"])),
             ),
-            shape=(n_rows, len(cols)),
+            shape=(n_rows, len(features)),
         )
         del triples
         if block in ("touchpoint", "transition"):
@@ -128,10 +127,10 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
             scale = np.asarray(abs(part).max(axis=0).todense()).ravel()
             part = part @ sparse.diags(1 / np.where(scale > 0, scale, 1))
         parts.append(normalize(part.tocsr(), norm="l2").astype(np.float32))
-        names += [feature_rows[j][1] for j in cols]
-        kinds += [block] * len(cols)
-    con.execute("drop table if exists _persona_feature_ids")
-    con.execute("drop table if exists _persona_rows")
+        names += features
+        kinds += [block] * len(features)
+    for table in ("_persona_block", "_persona_columns", "_persona_rows"):
+        con.execute(f"drop table if exists {table}")
     matrix = sparse.hstack(parts, format="csr", dtype=np.float32) if parts else sparse.csr_matrix((n_rows, 0))
     return Features(customers, names, kinds, matrix)
 

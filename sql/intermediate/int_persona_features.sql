@@ -1,6 +1,8 @@
+-- materialized: view
 -- one row per customer per feature (long form) describing how the customer travels, in four blocks:
 -- touchpoint (visits), transition (directly-follows pairs), timing (local time of day, span, sessions),
--- attribute (the customer's most frequent value of each clickstream attribute, e.g. device=mobile)
+-- attribute (the customer's most frequent value of each clickstream attribute, e.g. device=mobile).
+-- A view: 25 rows per customer at 10M events; personas read one block at a time, rpt_persona_traits once.
 with events as (
     select * from journey_events
 ),

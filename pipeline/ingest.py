@@ -468,11 +468,12 @@ def _load_rows_from(
     }
     con.execute("drop table if exists reject_errors")
     con.execute("drop table if exists reject_scans")
-    # The timestamp is parsed once, while the file is read; every check and the insert below read __ts.
+    # The timestamp is parsed and the row checked once, while the file is read: the rejects and the insert
+    # below read __ts and __reason.
     try:
         execute(
             con,
-            f"create temp table _load as select *, {ts_sql} as __ts"
+            f"create temp table _load as select *, {ts_sql} as __ts, {reason_sql} as __reason"
             f" from read_csv($path, columns = $columns, {_reader_options(spec)})",
             {**params, **all_params},
         )
@@ -489,7 +490,8 @@ def _load_rows_from(
         reader_rejects = _load_with_python(con, reader_path, reader_encoding, spec.delimiter, names)
         execute(
             con,
-            f"create or replace temp table _load as select *, {ts_sql} as __ts from _python_rows",
+            f"create or replace temp table _load as select *, {ts_sql} as __ts, {reason_sql} as __reason"
+            " from _python_rows",
             all_params,
         )
         con.execute("drop table _python_rows")
@@ -499,16 +501,16 @@ def _load_rows_from(
     rows_sql = f"(select rowid - {base} as __record, * from _load)"
     execute(
         con,
-        f"create temp table _bad as select __record as record_no, {reason_sql} as reason, {detail_sql} as detail,"
+        f"create temp table _bad as select __record as record_no, __reason as reason, {detail_sql} as detail,"
         f" {_raw_text_sql(names)} as raw_text"
-        f" from {rows_sql} where {reason_sql} is not null",
+        f" from {rows_sql} where __reason is not null",
         {**all_params, "delim": spec.delimiter},
     )
     n_bad_row = con.execute("select count(*) from _bad").fetchone()
     n_bad = int(n_bad_row[0]) if n_bad_row else 0
 
     select_sql, insert_params = _raw_select(source, spec, file_id, ts_sql)
-    where = "" if n_bad == 0 else " where __record not in (select record_no from _bad)"
+    where = "" if n_bad == 0 else " where __reason is null"
     execute(
         con,
         f"insert into raw_{source} select {select_sql} from {rows_sql}{where}",

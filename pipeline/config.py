@@ -82,6 +82,16 @@ class ClickstreamSource(CsvDialect):
     def _format(cls, value: str | None) -> str | None:
         return _check_timestamp_format(value)
 
+    @field_validator("attributes")
+    @classmethod
+    def _distinct_attributes(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for name in value:
+            if name.lower() in seen:
+                raise ValueError(f"attribute {name!r} is listed twice (names are compared ignoring case)")
+            seen.add(name.lower())
+        return value
+
 
 class TicketSource(CsvDialect):
     path: str

@@ -227,6 +227,11 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def quote_literal(text: str) -> str:
+    """Quote a string literal for DuckDB: single quotes, embedded quotes doubled (no backslash escapes)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?",

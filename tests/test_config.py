@@ -110,6 +110,10 @@ def _mutated(change: str) -> dict[str, Any]:
             "journey.yml: sources.clickstream.timestamp_format: expected a strptime format",
         ),
         (
+            "c['sources']['clickstream']['attributes'] = ['device', 'Device']",
+            "journey.yml: sources.clickstream.attributes: attribute 'Device' is listed twice (names are compared ignoring case)",
+        ),
+        (
             "c['sources']['clickstream']['delimiter'] = ';;'",
             "journey.yml: sources.clickstream.delimiter: expected one character",
         ),

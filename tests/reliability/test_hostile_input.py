@@ -179,6 +179,23 @@ def test_hostile_column_names_are_columns_not_sql(tmp_path: Path, name: str) -> 
     assert db.table_exists(con, "raw_clickstream")
 
 
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_attribute_names_are_map_keys_not_sql(tmp_path: Path, name: str) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["customer_id", "ts", "event", name])
+    writer.writerow(["c1", "2026-10-05T08:00:00Z", "ad", "it's; mobile"])
+    source = {"path": "clicks.csv", **CLICK_COLUMNS, "attributes": [name]}
+    cfg = load_config(
+        write_project(tmp_path, {"clicks.csv": out.getvalue()}, basic_config(sources={"clickstream": source}))
+    )
+    con = db.connect(cfg)
+    ingest(con, cfg)
+    assert rows(con, "select map_entries(attributes) from raw_clickstream") == [
+        ([{"key": name, "value": "it's; mobile"}],)
+    ]
+
+
 @pytest.mark.parametrize(
     "folder", ["it's here", 'quote"d', "semi;colon", "drop table runs --", "ünïcødé dir"]
 )

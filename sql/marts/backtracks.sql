@@ -15,7 +15,7 @@ back as (
 ),
 
 all_customers as (
-    select count(distinct customer_id) as n from journey_events
+    select count(*) as n from int_customer_paths
 ),
 
 final as (

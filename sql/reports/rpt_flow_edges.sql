@@ -18,8 +18,8 @@ members as (
 
 persona_pairs as (
     -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
-    select m.persona, t.from_touchpoint, t.to_touchpoint, count(distinct t.customer_id) as customers
-    from int_transitions as t
+    select m.persona, t.from_touchpoint, t.to_touchpoint, count(*) as customers
+    from int_customer_transitions as t
     inner join members as m on m.customer_id = t.customer_id
     group by m.persona, t.from_touchpoint, t.to_touchpoint
 ),

@@ -1,0 +1,13 @@
+-- one row per customer and directly-follows pair they made: how often. Persona features and the per-persona
+-- flow diagram count customers per pair from here instead of grouping every transition again.
+with pairs as (
+    select customer_id, from_touchpoint, to_touchpoint from int_transitions
+)
+
+select
+    customer_id,
+    from_touchpoint,
+    to_touchpoint,
+    count(*) as n_transitions,
+from pairs
+group by customer_id, from_touchpoint, to_touchpoint

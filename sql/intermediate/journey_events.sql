@@ -21,32 +21,27 @@ settings as (
 ),
 
 events as (
+    -- only what the case order and the last click need travel through the sort; ticket fields join after it
     select
         customer_id,
         occurred_at,
-        'clickstream' as source,
         0 as source_rank,
         file_id,
         file_rank,
         record_no,
         touchpoint,
         session_id as given_session_id,
-        cast(null as varchar) as ticket_id,
-        cast(null as varchar) as category,
     from clicks
     union all
     select
         customer_id,
         occurred_at,
-        'tickets' as source,
         1 as source_rank,
         file_id,
         file_rank,
         record_no,
         touchpoint,
         cast(null as varchar) as given_session_id,
-        ticket_id,
-        category,
     from tickets
 ),
 
@@ -55,8 +50,8 @@ ordered as (
     select
         *,
         row_number() over w as event_seq,
-        last_value(case when source = 'clickstream' then touchpoint end ignore nulls) over before as previous_touchpoint,
-        last_value(case when source = 'clickstream' then occurred_at end ignore nulls) over before as previous_at,
+        last_value(case when source_rank = 0 then touchpoint end ignore nulls) over before as previous_touchpoint,
+        last_value(case when source_rank = 0 then occurred_at end ignore nulls) over before as previous_at,
     from events
     window
         w as (partition by customer_id order by occurred_at, source_rank, file_rank, record_no),
@@ -99,18 +94,18 @@ final as (
         o.customer_id,
         o.event_seq,
         o.occurred_at,
-        o.source,
+        case when o.source_rank = 0 then 'clickstream' else 'tickets' end as source,
         o.touchpoint,
         st.stage,
         st.stage_order,
         case
-            when o.source = 'tickets' then null
+            when o.source_rank = 1 then null
             when o.given_session_id is not null then o.given_session_id
             else o.customer_id || '#' || cast(cs.session_no as varchar)
         end as session_id,
-        o.ticket_id,
+        t.ticket_id,
         case
-            when o.source <> 'tickets' then null
+            when o.source_rank = 0 then null
             when ab.touchpoint is not null then ab.touchpoint
             when epoch(o.occurred_at) - epoch(o.previous_at) <= s.about_window_days * 86400
                 then o.previous_touchpoint
@@ -120,8 +115,9 @@ final as (
     from ordered as o
     cross join settings as s
     inner join stages as st on st.touchpoint = o.touchpoint
-    left join session_starts as cs on o.source = 'clickstream' and cs.file_id = o.file_id and cs.record_no = o.record_no
-    left join about_rules as ab on ab.category = o.category
+    left join session_starts as cs on o.source_rank = 0 and cs.file_id = o.file_id and cs.record_no = o.record_no
+    left join tickets as t on o.source_rank = 1 and t.file_id = o.file_id and t.record_no = o.record_no
+    left join about_rules as ab on ab.category = t.category
 )
 
 select * from final

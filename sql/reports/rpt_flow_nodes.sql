@@ -39,11 +39,14 @@ sizes as (
 
 persona_step_reach as (
     -- customers who did any touchpoint of a step (an any_of step is done by doing one of them)
-    select m.persona, s.step_order, count(distinct d.customer_id) as customers
-    from done as d
-    inner join steps as s on s.touchpoint = d.touchpoint
-    inner join members as m on m.customer_id = d.customer_id
-    group by m.persona, s.step_order
+    select m.persona, cs.step_order, count(*) as customers
+    from (
+        select distinct d.customer_id, s.step_order
+        from done as d
+        inner join steps as s on s.touchpoint = d.touchpoint
+    ) as cs
+    inner join members as m on m.customer_id = cs.customer_id
+    group by m.persona, cs.step_order
 ),
 
 step_reach as (

@@ -7,20 +7,25 @@ stages as (
     select distinct stage, stage_order from config_stages
 ),
 
-furthest as (
-    select customer_id, max(stage_order) as max_stage_order
-    from int_customer_stages
-    where stage_order < (select unmapped_stage_order from config_settings)
-    group by customer_id
+members as (
+    select customer_id, persona from customer_personas
+),
+
+persona_reach as (
+    -- each customer is in exactly one persona: a persona's counts are its own, all customers' the sums
+    select m.persona, cs.stage_order, count(*) as customers,
+        count(*) filter (where f.furthest_stage_order <= cs.stage_order) as dropped
+    from int_customer_stages as cs
+    inner join members as m on m.customer_id = cs.customer_id
+    left join int_customer_stage_order as f on f.customer_id = cs.customer_id
+    group by m.persona, cs.stage_order
 ),
 
 reach as (
-    select v.persona, cs.stage_order, count(*) as customers,
-        count(*) filter (where f.max_stage_order <= cs.stage_order) as dropped
-    from int_customer_stages as cs
-    inner join views as v on v.customer_id = cs.customer_id
-    left join furthest as f on f.customer_id = cs.customer_id
-    group by v.persona, cs.stage_order
+    select v.persona, r.stage_order, sum(r.customers) as customers, sum(r.dropped) as dropped
+    from persona_reach as r
+    inner join (select distinct persona from views) as v on v.persona in (r.persona, 'All customers')
+    group by v.persona, r.stage_order
 ),
 
 sizes as (
@@ -32,7 +37,7 @@ select
     z.persona_order,
     s.stage,
     s.stage_order,
-    coalesce(r.customers, 0) as customers,
+    coalesce(r.customers, 0)::bigint as customers,
     coalesce(r.customers, 0) / z.view_customers as share_of_customers,
     case when s.stage_order < (select max(stage_order) from stages) and r.customers > 0 then r.dropped / r.customers end
         as drop_off_rate,

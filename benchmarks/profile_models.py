@@ -35,7 +35,11 @@ def main() -> None:
         if model.name == "rpt_run_history":  # needs the run being written
             continue
         start = time.perf_counter()
-        db.build_one(con, model.name)
+        try:
+            db.build_one(con, model.name)
+        except duckdb.Error as exc:
+            print(f"FAILED {model.layer}/{model.name}: {str(exc).splitlines()[0]}")
+            raise
         timings.append((time.perf_counter() - start, f"{model.layer}/{model.name}"))
     total = sum(t for t, _ in timings)
     for seconds, name in sorted(timings, reverse=True):

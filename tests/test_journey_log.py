@@ -197,3 +197,35 @@ def test_file_order_decides_ties(project) -> None:  # type: ignore[no-untyped-de
     got = rows(con, "select touchpoint from journey_events order by event_seq")
     # clicks_a.csv comes first by name; within it, cart stands before view.
     assert [r[0] for r in got] == ["cart", "view", "pay"]
+
+
+BACK_AND_FORTH = """\
+customer_id,ts,event
+b1,2026-10-05T08:00:00Z,ad
+b1,2026-10-05T09:00:00Z,view
+b1,2026-10-05T10:00:00Z,ad
+b1,2026-10-05T11:00:00Z,mystery
+b1,2026-10-05T12:00:00Z,cart
+b2,2026-10-05T08:00:00Z,cart
+b2,2026-10-05T09:00:00Z,ad
+b2,2026-10-05T10:00:00Z,view
+b2,2026-10-05T13:00:00Z,pay
+"""
+
+
+def test_hours_to_next_stage_after_going_back(project) -> None:  # type: ignore[no-untyped-def]
+    con = project({"clicks.csv": BACK_AND_FORTH}, basic_config())
+    got = {
+        (c, s): h
+        for c, s, h in rows(
+            con, "select customer_id, stage, hours_to_next_stage from int_customer_stage_next order by all"
+        )
+    }
+    assert got == {
+        ("b1", "Awareness"): 1.0,  # ad 08:00 → view 09:00
+        # Consideration first at 09:00; back to ad, the Unmapped mystery does not count: cart at 12:00
+        ("b1", "Consideration"): 3.0,
+        # b2 starts in Decision: nothing later. Awareness at 09:00 → view 10:00; Consideration → pay 13:00
+        ("b2", "Awareness"): 1.0,
+        ("b2", "Consideration"): 3.0,
+    }

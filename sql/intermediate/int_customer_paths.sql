@@ -6,7 +6,11 @@ with events as (
 final as (
     select
         customer_id,
-        list(touchpoint order by event_seq) as path,
+        -- an unordered list sorted afterwards: the same path as `list(touchpoint order by event_seq)`, but an
+        -- aggregate that spills to disk (the ordered one holds every customer in memory: 100M events failed)
+        list_transform(
+            list_sort(list({'event_seq': event_seq, 'touchpoint': touchpoint})), lambda e: e.touchpoint
+        ) as path,
         count(*) as n_events,
         min(occurred_at) as first_at,
         max(occurred_at) as last_at,

@@ -1,6 +1,9 @@
 -- one row per customer and stage after which they reached a later stage: hours from their first event in the
 -- stage to their first later event that belongs to a later stage (Unmapped does not count as later).
 -- Computed once here for the stages mart and the time-between-stages chart.
+-- That first later event always steps up from the mapped event before it, so only step-up events are
+-- candidates; an as-of join picks, per customer stage, the first candidate after its first event among those
+-- of a later stage. Sort-based, so it spills: an inequality join here ran out of memory on 100M events.
 with customer_stages as (
     select * from int_customer_stages
 ),
@@ -9,17 +12,31 @@ settings as (
     select * from config_settings
 ),
 
-events as (
-    select customer_id, event_seq, occurred_at, stage_order from journey_events
+mapped as (
+    select
+        customer_id,
+        event_seq,
+        occurred_at,
+        stage_order,
+        lag(stage_order) over (partition by customer_id order by event_seq) as previous_stage_order,
+    from journey_events
     where stage_order < (select unmapped_stage_order from settings)
+),
+
+step_ups as (
+    -- each step-up event once for every stage order below its own: the stages it can be "next" for
+    select customer_id, event_seq, occurred_at, unnest(range(1, stage_order)) as below_stage_order
+    from mapped
+    where stage_order > previous_stage_order
 )
 
 select
     cs.customer_id,
     cs.stage,
     cs.stage_order,
-    (min(epoch(e.occurred_at)) - epoch(cs.first_at)) / 3600.0 as hours_to_next_stage,
+    (epoch(e.occurred_at) - epoch(cs.first_at)) / 3600.0 as hours_to_next_stage,
 from customer_stages as cs
-inner join events as e
-    on e.customer_id = cs.customer_id and e.event_seq > cs.first_event_seq and e.stage_order > cs.stage_order
-group by cs.customer_id, cs.stage, cs.stage_order, cs.first_at
+asof inner join step_ups as e
+    on e.customer_id = cs.customer_id
+    and e.below_stage_order = cs.stage_order
+    and e.event_seq > cs.first_event_seq

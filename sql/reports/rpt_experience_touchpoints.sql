@@ -4,22 +4,11 @@ with views as (
     select * from rpt_persona_members
 ),
 
-members as (
-    select customer_id, persona from customer_personas
-),
-
-clicked as (
-    select customer_id, touchpoint, stage, stage_order from int_customer_touchpoints
-    where n_clicks > 0 and stage_order < (select unmapped_stage_order from config_settings)
-),
-
 persona_reach as (
     -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
-    select m.persona, c.touchpoint, any_value(c.stage) as stage, any_value(c.stage_order) as stage_order,
-        count(*) as customers
-    from clicked as c
-    inner join members as m on m.customer_id = c.customer_id
-    group by m.persona, c.touchpoint
+    select persona, touchpoint, stage, stage_order, clicking_customers as customers
+    from rpt_persona_reach
+    where clicking_customers > 0
 ),
 
 reach as (

@@ -20,10 +20,7 @@ done as (
 
 persona_reach as (
     -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
-    select m.persona, d.touchpoint, count(*) as customers
-    from done as d
-    inner join members as m on m.customer_id = d.customer_id
-    group by m.persona, d.touchpoint
+    select persona, touchpoint, customers from rpt_persona_reach
 ),
 
 reach as (

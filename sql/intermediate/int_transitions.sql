@@ -1,21 +1,34 @@
 -- one row per pair of consecutive events within a case (directly-follows), with both stages and the gap
 with events as (
-    select customer_id, event_seq, occurred_at, touchpoint, stage, stage_order from journey_events
+    select customer_id, event_seq, occurred_at, touchpoint from journey_events
+),
+
+stages as (
+    select touchpoint, stage, stage_order from int_touchpoint_stages
 ),
 
 pairs as (
+    -- only the touchpoint and the time travel through the sort; the stages join after it
     select
         customer_id,
         event_seq as from_event_seq,
         touchpoint as from_touchpoint,
-        stage as from_stage,
-        stage_order as from_stage_order,
         lead(touchpoint) over w as to_touchpoint,
-        lead(stage) over w as to_stage,
-        lead(stage_order) over w as to_stage_order,
         epoch(lead(occurred_at) over w) - epoch(occurred_at) as seconds_between,
     from events
     window w as (partition by customer_id order by event_seq)
 )
 
-select * from pairs where to_touchpoint is not null
+select
+    p.customer_id,
+    p.from_event_seq,
+    p.from_touchpoint,
+    f.stage as from_stage,
+    f.stage_order as from_stage_order,
+    p.to_touchpoint,
+    t.stage as to_stage,
+    t.stage_order as to_stage_order,
+    p.seconds_between,
+from pairs as p
+inner join stages as f on f.touchpoint = p.from_touchpoint
+inner join stages as t on t.touchpoint = p.to_touchpoint

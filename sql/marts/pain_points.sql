@@ -34,20 +34,64 @@ clicks as (
     window w as (partition by customer_id order by event_seq)
 ),
 
+click_counts as (
+    -- one aggregate over the clicks (so the window's result is read once, never kept): clicks by touchpoint and
+    -- wait to the next click in the same stage, and how many of them were a customer's last click
+    select
+        touchpoint,
+        stage,
+        stage_order < (select goal_stage_order from settings) as is_before_goal,
+        seconds_to_next_in_stage as wait_seconds,
+        count(*) as n,
+        count(*) filter (where is_last) as n_last,
+    from clicks
+    group by all
+),
+
 endings as (
-    select touchpoint, count(*) as customers_ending from clicks where is_last group by touchpoint
+    select touchpoint, sum(n_last)::bigint as customers_ending from click_counts group by touchpoint
+),
+
+wait_histograms as (
+    select 'touchpoint' as scope, touchpoint as scope_key, wait_seconds, n
+    from click_counts
+    where wait_seconds is not null and is_before_goal
+    union all
+    select 'stage' as scope, stage as scope_key, wait_seconds, sum(n) as n
+    from click_counts
+    where wait_seconds is not null
+    group by stage, wait_seconds
+),
+
+wait_ranks as (
+    select
+        scope,
+        scope_key,
+        wait_seconds,
+        sum(n) over (partition by scope, scope_key order by wait_seconds rows between unbounded preceding and current row)
+            as n_up_to,
+        sum(n) over (partition by scope, scope_key) as n_all,
+    from wait_histograms
+),
+
+wait_medians as (
+    -- the exact median from the counts (what median() gives; median() keeps every value in memory, which does
+    -- not spill: 100M events ran out of memory here): the mean of the values at ranks floor and ceil of (n-1)/2
+    select
+        scope,
+        scope_key,
+        (min(wait_seconds) filter (where n_up_to > floor((n_all - 1) / 2))
+            + min(wait_seconds) filter (where n_up_to > ceil((n_all - 1) / 2))) / 2 / 3600.0 as median_hours,
+    from wait_ranks
+    group by scope, scope_key
 ),
 
 waits as (
-    select touchpoint, median(seconds_to_next_in_stage) / 3600.0 as median_wait_hours
-    from clicks
-    where seconds_to_next_in_stage is not null and stage_order < (select goal_stage_order from settings)
-    group by touchpoint
+    select scope_key as touchpoint, median_hours as median_wait_hours from wait_medians where scope = 'touchpoint'
 ),
 
 usual_waits as (
-    select stage, median(seconds_to_next_in_stage) / 3600.0 as usual_wait_hours
-    from clicks where seconds_to_next_in_stage is not null group by stage
+    select scope_key as stage, median_hours as usual_wait_hours from wait_medians where scope = 'stage'
 ),
 
 voices as (

@@ -20,13 +20,13 @@ persona_pairs as (
         m.persona,
         p.from_stage,
         p.to_stage,
-        any_value(p.from_stage_order) as from_stage_order,
-        any_value(p.to_stage_order) as to_stage_order,
+        p.from_stage_order,
+        p.to_stage_order,
         count(*) as n_transitions,
         count(distinct p.customer_id) as customers,
     from pairs as p
     inner join members as m on m.customer_id = p.customer_id
-    group by m.persona, p.from_stage, p.to_stage
+    group by all
 ),
 
 final as (
@@ -34,18 +34,18 @@ final as (
         v.persona,
         p.from_stage,
         p.to_stage,
-        any_value(p.from_stage_order) as from_stage_order,
-        any_value(p.to_stage_order) as to_stage_order,
+        p.from_stage_order,
+        p.to_stage_order,
         sum(p.n_transitions)::bigint as n_transitions,
         sum(p.customers)::bigint as customers,
         case
-            when any_value(p.to_stage_order) < any_value(p.from_stage_order) then 'back'
-            when any_value(p.to_stage_order) = any_value(p.from_stage_order) + 1 then 'next'
+            when p.to_stage_order < p.from_stage_order then 'back'
+            when p.to_stage_order = p.from_stage_order + 1 then 'next'
             else 'skip ahead'
         end as direction,
     from persona_pairs as p
     inner join views as v on v.persona in (p.persona, 'All customers')
-    group by v.persona, p.from_stage, p.to_stage
+    group by v.persona, p.from_stage, p.to_stage, p.from_stage_order, p.to_stage_order
 )
 
 select * from final

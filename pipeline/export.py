@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 
 import duckdb
 
-from .db import quote_ident
+from .db import quote_ident, quote_literal
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -64,11 +64,7 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: 
     sql = safe_select(con, table, redact_columns=FREE_TEXT_COLUMNS)
     if order_by:
         sql = f"select * from ({sql}) order by {order_by}"
-    con.execute(f"copy ({sql}) to '{_literal(str(path))}' (header, delimiter ',')")
-
-
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
+    con.execute(f"copy ({sql}) to {quote_literal(str(path))} (header, delimiter ',')")
 
 
 # The unified event log for other process-mining tools -----------------------------------------------
@@ -209,7 +205,7 @@ def write_log_csv(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     )
     sql = safe_select(con, "_event_log")
     con.execute(
-        f"copy (select * from ({sql}) order by \"case:concept:name\", event_seq) to '{_literal(str(path))}'"
+        f'copy (select * from ({sql}) order by "case:concept:name", event_seq) to {quote_literal(str(path))}'
         " (header, delimiter ',', timestampformat '%Y-%m-%dT%H:%M:%S.%g+00:00')"
     )
     row = con.execute("select count(*) from journey_events").fetchone()

@@ -521,27 +521,18 @@ def _load_rows_from(
     reject_lines = [int(r[0]) for r in reader_rejects]
     bad_records = [int(r[0]) for r in con.execute("select record_no from _bad order by 1").fetchall()]
     line_of_reject, line_of_record = _physical_lines(path, spec, scan, accepted, reject_lines, bad_records)
-    rows: list[tuple[object, ...]] = []
+    lines: list[int | None] = []
+    texts: list[str | None] = []
+    reasons: list[str] = []
+    details: list[str] = []
     for line, error_type, message, csv_line in reader_rejects:
         span = (csv_line or "").count("\n") + 1
-        detail = message + (f" (the row spans {span} lines)" if span > 1 else "")
-        rows.append(
-            (
-                source,
-                file_id,
-                path.name,
-                line_of_reject.get(int(line)),
-                None,
-                csv_line,
-                READER_REASONS.get(error_type, error_type.lower()),
-                detail,
-            )
-        )
-    if rows:
+        lines.append(line_of_reject.get(int(line)))
+        texts.append(csv_line)
+        reasons.append(READER_REASONS.get(error_type, error_type.lower()))
+        details.append(message + (f" (the row spans {span} lines)" if span > 1 else ""))
+    if lines:
         # one statement with list parameters: executemany costs about a millisecond per row
-        lines, texts, reasons, details = (
-            list(c) for c in zip(*[(r[3], r[5], r[6], r[7]) for r in rows], strict=True)
-        )
         con.execute(
             "insert into raw_rejects select ?, ?, ?, unnest(?::bigint[]), null, unnest(?::varchar[]),"
             " unnest(?::varchar[]), unnest(?::varchar[])",

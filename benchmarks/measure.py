@@ -54,7 +54,7 @@ def report(data: Path, work: Path) -> dict[str, object]:
     config = config.replace("data/sample/", f"{data}/").replace(
         "data/warehouse.duckdb", str(work / "bench.duckdb")
     )
-    if os.environ.get("BENCH_MEMORY_LIMIT"):  # the 100M run: exact quantiles hold their values in memory
+    if os.environ.get("BENCH_MEMORY_LIMIT"):  # set by run.py for the 100M run only
         config += f"\nengine:\n  memory_limit: {os.environ['BENCH_MEMORY_LIMIT']}\n"
     cfg = work / "journey.yml"
     cfg.write_text(config, encoding="utf-8")

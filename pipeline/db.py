@@ -4,6 +4,7 @@ Each `sql/<layer>/<name>.sql` holds one `select`; :func:`build` wraps it in ``cr
 Within a layer, models run in dependency order (found by parsing each file with sqlglot); a model may read
 only from its own layer, lower layers, or the tables the Python stages write (raw_*, config_*, …).
 Config values reach SQL as rows of small ``config_*`` tables, never as text pasted into a query.
+`sql/macros/<name>.sql` holds one ``create or replace macro`` that models share (created before any model runs).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .sentiment import NEGATIVE_BELOW, SCORER_VERSION
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 LAYERS = ("staging", "intermediate", "marts", "reports")
+MACRO_DIR = SQL_DIR / "macros"
 
 
 def connect(
@@ -127,6 +129,7 @@ def build(
     on_model: Callable[[Model], None] | None = None,
 ) -> None:
     """Create or replace every model of the given layers, in order."""
+    create_macros(con)
     wanted = set(layers)
     for model in models():
         if model.layer not in wanted:
@@ -138,7 +141,20 @@ def build(
 
 def build_one(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Create or replace a single model (for a Python stage that needs it before its layer runs)."""
+    create_macros(con)
     _create(con, next(m for m in models() if m.name == name))
+
+
+@cache
+def macros(macro_dir: Path = MACRO_DIR) -> tuple[str, ...]:
+    """The `create or replace macro` statements under `sql/macros/`, by file name."""
+    return tuple(path.read_text(encoding="utf-8") for path in sorted(macro_dir.glob("*.sql")))
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) the shared macros; they live in the warehouse, so views and analysts can use them too."""
+    for statement in macros():
+        con.execute(statement)
 
 
 def _create(con: duckdb.DuckDBPyConnection, model: Model) -> None:

@@ -38,10 +38,19 @@ def test_every_model_reads_only_its_own_or_lower_layers() -> None:
 
 
 def test_every_model_starts_with_its_grain() -> None:
-    for path in sorted(SQL_DIR.glob("*/*.sql")):
+    for path in sorted(p for layer in LAYERS for p in (SQL_DIR / layer).glob("*.sql")):
         lines = path.read_text(encoding="utf-8").splitlines()
         first = lines[1] if lines[0] == "-- materialized: view" else lines[0]
         assert first.startswith("-- one row per"), path
+
+
+def test_every_macro_file_creates_the_macro_it_is_named_after() -> None:
+    paths = sorted((SQL_DIR / "macros").glob("*.sql"))
+    assert [p.stem for p in paths] == ["quantiles_from_counts"]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        statements = [line for line in text.splitlines() if line and not line.startswith("--")]
+        assert statements[0].startswith(f"create or replace macro {path.stem}("), path
 
 
 def test_staging_models_are_one_to_one_with_raw_tables() -> None:

@@ -53,37 +53,21 @@ endings as (
 ),
 
 wait_histograms as (
-    select 'touchpoint' as scope, touchpoint as scope_key, wait_seconds, n
+    select {scope: 'touchpoint', name: touchpoint} as key, wait_seconds as value, n
     from click_counts
     where wait_seconds is not null and is_before_goal
     union all
-    select 'stage' as scope, stage as scope_key, wait_seconds, sum(n) as n
+    select {scope: 'stage', name: stage} as key, wait_seconds as value, sum(n) as n
     from click_counts
     where wait_seconds is not null
     group by stage, wait_seconds
 ),
 
-wait_ranks as (
-    select
-        scope,
-        scope_key,
-        wait_seconds,
-        sum(n) over (partition by scope, scope_key order by wait_seconds rows between unbounded preceding and current row)
-            as n_up_to,
-        sum(n) over (partition by scope, scope_key) as n_all,
-    from wait_histograms
-),
-
 wait_medians as (
-    -- the exact median from the counts (what median() gives; median() keeps every value in memory, which does
-    -- not spill: 100M events ran out of memory here): the mean of the values at ranks floor and ceil of (n-1)/2
-    select
-        scope,
-        scope_key,
-        (min(wait_seconds) filter (where n_up_to > floor((n_all - 1) / 2))
-            + min(wait_seconds) filter (where n_up_to > ceil((n_all - 1) / 2))) / 2 / 3600.0 as median_hours,
-    from wait_ranks
-    group by scope, scope_key
+    -- exact medians from the counts (sql/macros/quantiles_from_counts.sql; median() keeps every value in memory,
+    -- which does not spill: 100M events ran out of memory here)
+    select key.scope as scope, key.name as scope_key, median / 3600.0 as median_hours
+    from quantiles_from_counts('wait_histograms')
 ),
 
 waits as (

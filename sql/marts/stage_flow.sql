@@ -7,7 +7,20 @@ settings as (
     select * from config_settings
 ),
 
-final as (
+gap_counts as (
+    select {from_stage: from_stage, to_stage: to_stage} as key, seconds_between as value, count(*) as n
+    from pairs
+    where seconds_between is not null
+    group by all
+),
+
+gap_quantiles as (
+    -- exact, from how often each gap occurs (sql/macros/quantiles_from_counts.sql: spills, unlike median())
+    select key.from_stage, key.to_stage, median / 3600.0 as median_hours, p90 / 3600.0 as p90_hours
+    from quantiles_from_counts('gap_counts')
+),
+
+per_pair as (
     select
         from_stage,
         to_stage,
@@ -15,8 +28,6 @@ final as (
         any_value(to_stage_order) as to_stage_order,
         count(*) as n_transitions,
         count(distinct customer_id) as customers,
-        median(seconds_between) / 3600.0 as median_hours,
-        quantile_cont(seconds_between, 0.9) / 3600.0 as p90_hours,
         case
             when any_value(from_stage_order) = (select unmapped_stage_order from settings)
                 or any_value(to_stage_order) = (select unmapped_stage_order from settings) then 'unmapped'
@@ -26,6 +37,21 @@ final as (
         end as direction,
     from pairs
     group by from_stage, to_stage
+),
+
+final as (
+    select
+        p.from_stage,
+        p.to_stage,
+        p.from_stage_order,
+        p.to_stage_order,
+        p.n_transitions,
+        p.customers,
+        q.median_hours,
+        q.p90_hours,
+        p.direction,
+    from per_pair as p
+    left join gap_quantiles as q on q.from_stage = p.from_stage and q.to_stage = p.to_stage
 )
 
 select * from final order by from_stage_order, to_stage_order

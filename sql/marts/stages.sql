@@ -23,15 +23,26 @@ next_stage as (
     select customer_id, stage_order, hours_to_next_stage from int_customer_stage_next
 ),
 
-reach_time as (
-    -- hours from the customer's first event of all to their first event in the stage
-    select
-        cs.stage_order,
-        median((epoch(cs.first_at) - epoch(c.first_at)) / 3600.0) as median_hours_to_reach,
-        quantile_cont((epoch(cs.first_at) - epoch(c.first_at)) / 3600.0, 0.9) as p90_hours_to_reach,
+reach_counts as (
+    -- seconds from the customer's first event of all to their first event in the stage, counted
+    select cs.stage_order as key, epoch(cs.first_at) - epoch(c.first_at) as value, count(*) as n
     from customer_stages as cs
     inner join int_customer_paths as c on c.customer_id = cs.customer_id
-    group by cs.stage_order
+    group by all
+),
+
+reach_time as (
+    -- exact quantiles from the counts (sql/macros/quantiles_from_counts.sql: spills, unlike median())
+    select key as stage_order, median / 3600.0 as median_hours_to_reach, p90 / 3600.0 as p90_hours_to_reach
+    from quantiles_from_counts('reach_counts')
+),
+
+next_counts as (
+    select stage_order as key, hours_to_next_stage as value, count(*) as n from next_stage group by all
+),
+
+next_time as (
+    select key as stage_order, median as median_hours_to_next_stage from quantiles_from_counts('next_counts')
 ),
 
 per_stage as (
@@ -40,10 +51,8 @@ per_stage as (
         cs.stage_order,
         count(*) as customers,
         count(*) filter (where f.max_stage_order <= cs.stage_order) as customers_dropped,
-        median(ns.hours_to_next_stage) as median_hours_to_next_stage,
     from customer_stages as cs
     left join furthest as f on f.customer_id = cs.customer_id
-    left join next_stage as ns on ns.customer_id = cs.customer_id and ns.stage_order = cs.stage_order
     group by cs.stage, cs.stage_order
 ),
 
@@ -80,7 +89,7 @@ final as (
             when coalesce(p.customers, 0) = 0 then null
             else p.customers_dropped / p.customers
         end as drop_off_rate,
-        p.median_hours_to_next_stage,
+        nt.median_hours_to_next_stage,
         rt.median_hours_to_reach,
         rt.p90_hours_to_reach,
         coalesce(t.n_tickets, 0) as n_tickets,
@@ -92,6 +101,7 @@ final as (
     left join per_stage as p on p.stage_order = a.stage_order
     left join tickets_about as t on t.stage_order = a.stage_order
     left join reach_time as rt on rt.stage_order = a.stage_order
+    left join next_time as nt on nt.stage_order = a.stage_order
 )
 
 select * from final order by stage_order

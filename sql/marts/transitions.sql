@@ -1,7 +1,6 @@
 -- one row per directly-follows pair (from -> to) within a case, both sources together.
--- median and p90 hours are exact, computed from how often each gap occurs (the same values median() and
--- quantile_cont() give: quantile q interpolates between the values at ranks floor and ceil of q * (n - 1)).
--- DuckDB's quantile aggregates keep every value in memory and do not spill: at 100M events they filled the disk.
+-- median and p90 hours are exact, from how often each gap occurs (sql/macros/quantiles_from_counts.sql: the
+-- values median() and quantile_cont() give, computed in a way that spills to disk)
 with pairs as (
     select * from int_transitions
 ),
@@ -21,35 +20,15 @@ per_pair as (
 ),
 
 gap_counts as (
-    select from_touchpoint, to_touchpoint, seconds_between, count(*) as n
+    select {from_touchpoint: from_touchpoint, to_touchpoint: to_touchpoint} as key, seconds_between as value, count(*) as n
     from pairs
     where seconds_between is not null
-    group by from_touchpoint, to_touchpoint, seconds_between
-),
-
-gap_ranks as (
-    select
-        *,
-        sum(n) over (
-            partition by from_touchpoint, to_touchpoint order by seconds_between
-            rows between unbounded preceding and current row
-        ) as n_up_to,
-        sum(n) over (partition by from_touchpoint, to_touchpoint) - 1 as last_rank,
-    from gap_counts
+    group by all
 ),
 
 gap_quantiles as (
-    select
-        from_touchpoint,
-        to_touchpoint,
-        min(seconds_between) filter (where n_up_to > floor(0.5 * last_rank)) as median_low,
-        min(seconds_between) filter (where n_up_to > ceil(0.5 * last_rank)) as median_high,
-        any_value(0.5 * last_rank - floor(0.5 * last_rank)) as median_fraction,
-        min(seconds_between) filter (where n_up_to > floor(0.9 * last_rank)) as p90_low,
-        min(seconds_between) filter (where n_up_to > ceil(0.9 * last_rank)) as p90_high,
-        any_value(0.9 * last_rank - floor(0.9 * last_rank)) as p90_fraction,
-    from gap_ranks
-    group by from_touchpoint, to_touchpoint
+    select key.from_touchpoint, key.to_touchpoint, median, p90
+    from quantiles_from_counts('gap_counts')
 ),
 
 final as (
@@ -58,8 +37,8 @@ final as (
         p.to_touchpoint,
         p.n_transitions,
         p.customers,
-        (q.median_low + q.median_fraction * (q.median_high - q.median_low)) / 3600.0 as median_hours,
-        (q.p90_low + q.p90_fraction * (q.p90_high - q.p90_low)) / 3600.0 as p90_hours,
+        q.median / 3600.0 as median_hours,
+        q.p90 / 3600.0 as p90_hours,
         p.from_stage,
         p.to_stage,
         case

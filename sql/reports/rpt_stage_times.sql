@@ -21,10 +21,14 @@ per_view as (
     inner join views as v on v.customer_id = g.customer_id
 ),
 
+hour_counts as (
+    select {persona: persona, stage: stage} as key, hours as value, count(*) as n from per_view group by all
+),
+
 quantiles as (
-    select persona, stage, median(hours) as median_hours, quantile_cont(hours, 0.9) as p90_hours, count(*) as n
-    from per_view
-    group by persona, stage
+    -- exact, from the counts (sql/macros/quantiles_from_counts.sql: spills, unlike median())
+    select key.persona as persona, key.stage as stage, median as median_hours, p90 as p90_hours, n_values as n
+    from quantiles_from_counts('hour_counts')
 )
 
 select

@@ -49,6 +49,8 @@ def connect(
     # tables have no row order of their own (every model that needs one says `order by`); not keeping insertion
     # order lets DuckDB run large windows and joins in parallel with less memory
     con.execute("set preserve_insertion_order = false")
+    # progress is the stage lines; DuckDB's own bar would write carriage-return noise into nightly job logs
+    con.execute("set enable_progress_bar = false")
     engine = config.engine
     con.execute(f"set memory_limit = '{engine.memory_limit}'")  # validated as a number and a unit
     con.execute("set temp_directory = ?", [str(config.spill_path)])

@@ -1,4 +1,5 @@
--- one row per event of either source (duplicates removed), numbered in case order within each customer;
+-- one row per event of either source (duplicates removed), numbered in case order within each customer, with
+-- the touchpoint that directly follows it in the case and the seconds until then (null for the case's last event);
 -- file_id and record_no lead back to the loaded row (clickstream attributes: event_attributes)
 with clicks as (
     select * from stg_clickstream where not is_duplicate
@@ -46,10 +47,12 @@ events as (
 ),
 
 ordered as (
-    -- one sort per customer serves the case order and the last click before each event
+    -- one sort per customer serves the case order, the next event and the last click before each event
     select
         *,
         row_number() over w as event_seq,
+        lead(touchpoint) over w as next_touchpoint,
+        lead(occurred_at) over w as next_at,
         last_value(case when source_rank = 0 then touchpoint end ignore nulls) over before as previous_touchpoint,
         last_value(case when source_rank = 0 then occurred_at end ignore nulls) over before as previous_at,
     from events
@@ -112,6 +115,8 @@ final as (
         end as about_touchpoint,
         o.file_id,
         o.record_no,
+        o.next_touchpoint,
+        epoch(o.next_at) - epoch(o.occurred_at) as seconds_to_next,
     from ordered as o
     cross join settings as s
     inner join stages as st on st.touchpoint = o.touchpoint

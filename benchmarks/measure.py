@@ -9,7 +9,6 @@ Each side runs in a fresh process so that peak memory is its own.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import threading
@@ -54,8 +53,6 @@ def report(data: Path, work: Path) -> dict[str, object]:
     config = config.replace("data/sample/", f"{data}/").replace(
         "data/warehouse.duckdb", str(work / "bench.duckdb")
     )
-    if os.environ.get("BENCH_MEMORY_LIMIT"):  # set by run.py for the 100M run only
-        config += f"\nengine:\n  memory_limit: {os.environ['BENCH_MEMORY_LIMIT']}\n"
     cfg = work / "journey.yml"
     cfg.write_text(config, encoding="utf-8")
     for leftover in (work / "bench.duckdb", work / "bench.duckdb.wal", work / "reports"):

@@ -75,7 +75,6 @@ def versions() -> str:
 
 
 HUNDRED_MILLION = 12_500_000
-HUNDRED_MILLION_MEMORY = os.environ.get("BENCH_100M_MEMORY_LIMIT", "8GB")
 PM4PY_MAX_CASES = int(os.environ.get("BENCH_PM4PY_MAX_CASES", "100000"))
 
 
@@ -184,12 +183,7 @@ def scale_rows(header: list[str]) -> list[str]:
         events = int(truth["events"])
         floor = measure("floor", data)
         try:
-            # 100M: three models still use DuckDB's quantile aggregates, whose state does not spill in duckdb 2.0,
-            # so that run gets a larger engine.memory_limit (BENCH_100M_MEMORY_LIMIT, default 8GB)
-            big = customers == HUNDRED_MILLION
-            report = measure(
-                "report", data, env={"BENCH_MEMORY_LIMIT": HUNDRED_MILLION_MEMORY} if big else None
-            )
+            report = measure("report", data)
         except MeasureFailed as exc:
             lines.append(
                 f"| {customers:,} | {events:,} | {floor['seconds']:.1f} | failed: {exc} | | | | | | |"

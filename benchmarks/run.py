@@ -51,15 +51,12 @@ class MeasureFailed(Exception):
     """A measured side did not finish (out of memory, disk full, …): recorded in RESULTS.md, not hidden."""
 
 
-def measure(
-    kind: str, data: Path, *extra: str, work: str | None = None, env: dict[str, str] | None = None
-) -> dict[str, Any]:
+def measure(kind: str, data: Path, *extra: str, work: str | None = None) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.measure", kind, str(data), str(WORK / (work or kind)), *extra],
         capture_output=True,
         text=True,
         cwd=ROOT.parent,
-        env={**os.environ, **(env or {})},
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]

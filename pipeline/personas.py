@@ -55,12 +55,25 @@ DAY_PARTS = ("night", "morning", "afternoon", "evening")
 
 @dataclass
 class Features:
-    """Customers × features, sparse, with each feature's name and block."""
+    """Customers × features, sparse, with each feature's name and block; rows in customer id order.
 
-    customers: np.ndarray
+    The columns are kept as parts (one per block, in the order of `names`), weighted and normalised, and joined
+    only for the rows a step needs: one joined copy of every customer would double the peak memory of a large
+    run (2 GB more at 12.5M customers).
+    """
+
     names: list[str]
     blocks: list[str]
-    matrix: sparse.csr_matrix  # weighted and normalised, for clustering
+    parts: list[sparse.csr_matrix]
+    n_rows: int
+
+    def rows(self, rows: slice | np.ndarray = slice(None)) -> sparse.csr_matrix:
+        """The joined matrix of the given rows (all by default)."""
+        if not self.parts:
+            return sparse.csr_matrix(
+                (len(range(self.n_rows)[rows]) if isinstance(rows, slice) else len(rows), 0)
+            )
+        return sparse.hstack([part[rows] for part in self.parts], format="csr", dtype=np.float32)
 
 
 @dataclass
@@ -79,21 +92,20 @@ NULL_SHUFFLES = 3
 
 
 def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Features:
-    """The feature matrix of every customer (rows sorted by customer id), blocks weighted and normalised.
+    """The feature matrix of every customer (rows in customer id order, as `_persona_rows` numbers them), blocks
+    weighted and normalised.
 
     `int_persona_features` is a view: each block is computed once, here, into a temp table of integers (customer
     row, feature column, value); only those cross into Python, one block at a time, so the whole raw matrix never
-    sits in memory at once.
+    sits in memory at once. Customer ids stay in DuckDB (`_persona_rows`, for `write_assignment`).
     """
     blocks = [BLOCK_OF_SETTING[b] for b in settings.features]
     con.execute(
         "create or replace temp table _persona_rows as"
         " select customer_id, (row_number() over (order by customer_id) - 1)::integer as row_no from customers"
     )
-    customers = con.execute("select customer_id from _persona_rows order by row_no").fetchnumpy()[
-        "customer_id"
-    ]
-    n_rows = len(customers)
+    count = con.execute("select count(*) from _persona_rows").fetchone()
+    n_rows = int(count[0]) if count else 0
     parts, names, kinds = [], [], []
     for block in blocks:
         con.execute(
@@ -122,35 +134,51 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
         )
         del triples
         if block in ("touchpoint", "transition"):
-            part = TfidfTransformer(sublinear_tf=True).fit_transform(part)
+            part = TfidfTransformer(sublinear_tf=True).fit(part).transform(part, copy=False)
         elif block == "timing":
             scale = np.asarray(abs(part).max(axis=0).todense()).ravel()
             part = part @ sparse.diags(1 / np.where(scale > 0, scale, 1))
-        parts.append(normalize(part.tocsr(), norm="l2").astype(np.float32))
+        parts.append(normalize(part.tocsr(), norm="l2", copy=False).astype(np.float32, copy=False))
         names += features
         kinds += [block] * len(features)
-    for table in ("_persona_block", "_persona_columns", "_persona_rows"):
+    for table in ("_persona_block", "_persona_columns"):
         con.execute(f"drop table if exists {table}")
-    matrix = sparse.hstack(parts, format="csr", dtype=np.float32) if parts else sparse.csr_matrix((n_rows, 0))
-    return Features(customers, names, kinds, matrix)
+    return Features(names, kinds, parts, n_rows)
+
+
+def write_assignment(con: duckdb.DuckDBPyConnection, persona_of_row: np.ndarray) -> None:
+    """`customer_personas` (customer_id, persona_id) from each `_persona_rows` row's persona number."""
+    assignment = pd.DataFrame(
+        {
+            "row_no": np.arange(len(persona_of_row), dtype=np.int32),
+            "persona_id": persona_of_row.astype(np.int64, copy=False),
+        }
+    )
+    con.register("_assignment", assignment)
+    con.execute(
+        "create or replace table customer_personas as select r.customer_id, a.persona_id"
+        " from _persona_rows as r join _assignment as a using (row_no) order by r.customer_id"
+    )
+    con.unregister("_assignment")
+    con.execute("drop table _persona_rows")
 
 
 def _rows(features: Features, rows: np.ndarray) -> Features:
-    return Features(features.customers[rows], features.names, features.blocks, features.matrix[rows])
+    return Features(features.names, features.blocks, [part[rows] for part in features.parts], len(rows))
 
 
 def project(features: Features, seed: int) -> np.ndarray:
     """Rows in at most SVD_COMPONENTS dense dimensions (SVD fitted on a sample), L2-normalised, float32."""
-    n, m = features.matrix.shape
+    n, m = features.n_rows, len(features.names)
     components = min(SVD_COMPONENTS, m - 1, n - 1)
     if components < 2:  # tiny data: nothing to reduce
-        return normalize(features.matrix.toarray()).astype(np.float32)
+        return normalize(features.rows().toarray()).astype(np.float32)
     svd = TruncatedSVD(n_components=components, random_state=seed)
-    svd.fit(features.matrix[_sample(n, FIT_SAMPLE, seed)])
+    svd.fit(features.rows(_sample(n, FIT_SAMPLE, seed)))
     out = np.empty((n, svd.n_components), dtype=np.float32)
     for start in range(0, n, 200_000):  # bounded memory on large runs
-        out[start : start + 200_000] = svd.transform(features.matrix[start : start + 200_000])
-    return normalize(out)
+        out[start : start + 200_000] = svd.transform(features.rows(slice(start, start + 200_000)))
+    return normalize(out, copy=False)  # in place: a copy is 0.8 GB at 12.5M customers
 
 
 def _sample(n: int, size: int, seed: int) -> np.ndarray:
@@ -167,7 +195,7 @@ def _fit(points: np.ndarray, k: int, seed: int) -> KMeans:
 def shuffled(features: Features, seed: int) -> Features:
     """The features with each group's rows shuffled independently (single columns if there is one group)."""
     rng = np.random.default_rng(seed)
-    matrix = features.matrix.tocsc()
+    matrix = features.rows().tocsc()
     n = matrix.shape[0]
     groups: dict[str, list[int]] = {}
     for j, block in enumerate(features.blocks):
@@ -178,7 +206,7 @@ def shuffled(features: Features, seed: int) -> Features:
         parts.append(matrix[:, cols][rng.permutation(n)])
         order += cols
     out = sparse.hstack(parts, format="csc")[:, np.argsort(order)]
-    return Features(features.customers, features.names, features.blocks, out.tocsr())
+    return Features(features.names, features.blocks, [out.tocsr()], n)
 
 
 def _silhouette(points: np.ndarray, k: int, seed: int) -> float | None:
@@ -188,20 +216,19 @@ def _silhouette(points: np.ndarray, k: int, seed: int) -> float | None:
 
 
 def choose_count(features: Features, points: np.ndarray, settings: Personas) -> PersonaModel:
-    """How many personas: fixed by the config, or by silhouette on a sample, weak splits made one.
+    """How many personas: fixed by the config, or by silhouette, weak splits made one.
 
-    Everything here runs on at most CHOICE_SAMPLE customers: choosing k does not need everyone.
+    `features` and `points` are those of the customers to choose on: the caller passes a sample of at most
+    CHOICE_SAMPLE (choosing k does not need everyone).
     """
     n = points.shape[0]
     if isinstance(settings.count, int):
         return PersonaModel(min(settings.count, max(n, 1)), "config", None)
     if n < MIN_CUSTOMERS or points.shape[1] == 0:
         return PersonaModel(1, f"fewer than {MIN_CUSTOMERS} customers", None, weak=True)
-    rows = _sample(n, CHOICE_SAMPLE, settings.seed)
-    subset, subset_points = _rows(features, rows), points[rows]
     silhouettes: dict[int, float] = {}
-    for k in range(2, min(settings.max_count, len(rows) - 1) + 1):
-        value = _silhouette(subset_points, k, settings.seed)
+    for k in range(2, min(settings.max_count, n - 1) + 1):
+        value = _silhouette(points, k, settings.seed)
         if value is not None:
             silhouettes[k] = value
     if not silhouettes:
@@ -213,7 +240,7 @@ def choose_count(features: Features, points: np.ndarray, settings: Personas) -> 
         for shuffle in range(NULL_SHUFFLES)
         if (
             v := _silhouette(
-                project(shuffled(subset, settings.seed + shuffle), settings.seed), chosen, settings.seed
+                project(shuffled(features, settings.seed + shuffle), settings.seed), chosen, settings.seed
             )
         )
         is not None
@@ -296,18 +323,16 @@ def run_personas(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, An
     settings = config.personas
     features = load_features(con, settings)
     points = project(features, settings.seed)
-    model = choose_count(features, points, settings)
-    assignment = pd.DataFrame(
-        {
-            "customer_id": pd.Series(features.customers, dtype="string"),
-            "persona_id": pd.Series(assign(points, model, settings.seed), dtype="int64"),
-        }
-    )
-    del features, points
-    con.register("_assignment", assignment)
-    con.execute("create or replace table customer_personas as select * from _assignment order by customer_id")
-    con.unregister("_assignment")
-    del assignment
+    # from here on only a sample's features are needed, and the points (the sparse matrix of everyone was
+    # 2 GB of a 4.5 GB peak at 12.5M customers)
+    choice = _sample(features.n_rows, CHOICE_SAMPLE, settings.seed)
+    sample = _rows(features, choice)
+    del features
+    model = choose_count(sample, points[choice], settings)
+    persona_of_row = assign(points, model, settings.seed)
+    del points
+    write_assignment(con, persona_of_row)
+    del persona_of_row
     described = distinguishing(con) if model.count > 1 else {1: []}
     labels: dict[int, str] = {}
     for persona in range(1, model.count + 1):

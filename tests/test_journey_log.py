@@ -86,6 +86,22 @@ def test_case_order_across_sources_time_zones_and_ties(con) -> None:  # type: ig
     ]
 
 
+def test_each_event_knows_the_next_one_in_its_case(con) -> None:  # type: ignore[no-untyped-def]
+    u1 = rows(
+        con,
+        "select touchpoint, next_touchpoint, seconds_to_next from journey_events where customer_id = 'u1'"
+        " order by event_seq",
+    )
+    assert u1 == [
+        ("ad", "view", 600.0),
+        ("view", "cart", 600.0),
+        ("cart", "pay", 0.0),  # same second, file order
+        ("pay", "ticket:payment", 0.0),  # the ticket at that second comes after the click
+        ("ticket:payment", "track", 85200.0),  # 10-05 08:20 → 10-06 08:00 is 23 h 40 min
+        ("track", None, None),  # the case's last event
+    ]
+
+
 def test_counts_and_duplicates(con) -> None:  # type: ignore[no-untyped-def]
     assert rows(con, "select count(*), count(distinct customer_id) from journey_events") == [(22, 7)]
     assert rows(

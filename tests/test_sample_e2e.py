@@ -257,3 +257,37 @@ def test_personas_in_summary(summary: dict[str, Any]) -> None:
     model = summary["persona_model"]
     assert model["count"] == 3 and model["weak_split"] is False
     assert model["silhouette"] - model["chance_silhouette"] >= 0.1
+
+
+def test_stage_times_per_persona_and_for_everyone_match_a_recount(sample_run: Path) -> None:
+    """rpt_stage_times counts each customer once (own persona) and sums for "All customers": recomputed here
+    from the gaps with Python's statistics, per persona and for everyone."""
+    import statistics
+    from collections import Counter, defaultdict
+
+    import duckdb
+
+    con = duckdb.connect(str(sample_run / "data" / "warehouse.duckdb"), read_only=True)
+    gaps = con.execute(
+        "select p.persona, g.stage, g.hours_to_next_stage from int_customer_stage_next as g"
+        " join customer_personas as p using (customer_id)"
+    ).fetchall()
+    got = con.execute(
+        "select persona, stage, bin_order, customers, share, median_hours, p90_hours from rpt_stage_times"
+    ).fetchall()
+    con.close()
+    edges = [1 / 60, 1 / 6, 1, 6, 24, 168]
+    hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+    bins: Counter[tuple[str, str, int]] = Counter()
+    for persona, stage, h in gaps:
+        b = 1 + sum(h >= e for e in edges)
+        for view in (persona, "All customers"):
+            hours[view, stage].append(h)
+            bins[view, stage, b] += 1
+    assert {(p, s, b): n for p, s, b, n, *_ in got} == dict(bins)
+    assert len({p for p, *_ in got}) >= 3  # "All customers" and at least two personas
+    for persona, stage, _, n, share, median, p90 in got:
+        values = sorted(hours[persona, stage])
+        assert share == pytest.approx(n / len(values))
+        assert median == pytest.approx(statistics.median(values))
+        assert p90 == pytest.approx(statistics.quantiles(values, n=10, method="inclusive")[-1])

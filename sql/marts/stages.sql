@@ -42,7 +42,8 @@ next_counts as (
 ),
 
 next_time as (
-    select key as stage_order, median as median_hours_to_next_stage from quantiles_from_counts('next_counts')
+    select key as stage_order, median as median_hours_to_next_stage, p90 as p90_hours_to_next_stage
+    from quantiles_from_counts('next_counts')
 ),
 
 per_stage as (
@@ -90,6 +91,7 @@ final as (
             else p.customers_dropped / p.customers
         end as drop_off_rate,
         nt.median_hours_to_next_stage,
+        nt.p90_hours_to_next_stage,
         rt.median_hours_to_reach,
         rt.p90_hours_to_reach,
         coalesce(t.n_tickets, 0) as n_tickets,

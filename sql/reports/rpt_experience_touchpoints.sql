@@ -4,19 +4,10 @@ with views as (
     select * from rpt_persona_members
 ),
 
-persona_reach as (
-    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
+reach as (
     select persona, touchpoint, stage, stage_order, clicking_customers as customers
     from rpt_persona_reach
     where clicking_customers > 0
-),
-
-reach as (
-    select v.persona, r.touchpoint, any_value(r.stage) as stage, any_value(r.stage_order) as stage_order,
-        sum(r.customers) as customers
-    from persona_reach as r
-    inner join (select distinct persona from views) as v on v.persona in (r.persona, 'All customers')
-    group by v.persona, r.touchpoint
 ),
 
 feelings as (

@@ -18,16 +18,8 @@ done as (
     where stage_order < (select unmapped_stage_order from config_settings)
 ),
 
-persona_reach as (
-    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
-    select persona, touchpoint, customers from rpt_persona_reach
-),
-
 reach as (
-    select v.persona, r.touchpoint, sum(r.customers) as customers
-    from persona_reach as r
-    inner join (select distinct persona from views) as v on v.persona in (r.persona, 'All customers')
-    group by v.persona, r.touchpoint
+    select persona, touchpoint, customers from rpt_persona_reach
 ),
 
 sizes as (

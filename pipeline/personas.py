@@ -168,6 +168,10 @@ def _rows(features: Features, rows: np.ndarray) -> Features:
 def project(features: Features, seed: int) -> np.ndarray:
     """Rows in at most SVD_COMPONENTS dense dimensions (SVD fitted on a sample), L2-normalised, float32."""
     n, m = features.n_rows, len(features.names)
+    if (
+        m == 0
+    ):  # no feature at all (e.g. only `attributes`, and none configured): nothing to place customers by
+        return np.zeros((n, 0), dtype=np.float32)
     components = min(SVD_COMPONENTS, m - 1, n - 1)
     if components < 2:  # tiny data: nothing to reduce
         return normalize(features.rows().toarray()).astype(np.float32)
@@ -220,9 +224,11 @@ def choose_count(features: Features, points: np.ndarray, settings: Personas) -> 
     CHOICE_SAMPLE (choosing k does not need everyone).
     """
     n = points.shape[0]
+    if points.shape[1] == 0:  # before a fixed count: without features there is nothing to split by
+        return PersonaModel(1, "no features", None, weak=True)
     if isinstance(settings.count, int):
         return PersonaModel(min(settings.count, max(n, 1)), "config", None)
-    if n < MIN_CUSTOMERS or points.shape[1] == 0:
+    if n < MIN_CUSTOMERS:
         return PersonaModel(1, f"fewer than {MIN_CUSTOMERS} customers", None, weak=True)
     silhouettes: dict[int, float] = {}
     for k in range(2, min(settings.max_count, n - 1) + 1):

@@ -101,6 +101,19 @@ def test_same_seed_same_personas_and_a_fixed_count(tmp_path) -> None:  # type: i
     con.close()
 
 
+@pytest.mark.parametrize("count", ["auto", 3])
+def test_no_features_at_all_make_one_persona_not_a_crash(tmp_path, count) -> None:  # type: ignore[no-untyped-def]
+    # only the attribute block asked for, and the clickstream has no attribute columns: zero feature columns
+    config = basic_config(timezone="UTC")
+    config["personas"] = {"features": ["attributes"], "count": count}
+    cfg = write_project(tmp_path, {"clicks.csv": _one_behaviour()}, config)
+    con = build_warehouse(cfg)
+    model = run_personas(con, load_config(cfg))
+    assert (model["count"], model["chosen_by"], model["weak_split"]) == (1, "no features", True)
+    assert rows(con, "select count(*), count(distinct persona_id) from customer_personas") == [(120, 1)]
+    con.close()
+
+
 def test_config_rejects_bad_persona_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from pipeline.config import ConfigError
 

@@ -19,10 +19,6 @@ furthest as (
     group by customer_id
 ),
 
-next_stage as (
-    select customer_id, stage_order, hours_to_next_stage from int_customer_stage_next
-),
-
 reach_counts as (
     -- seconds from the customer's first event of all to their first event in the stage, counted
     select cs.stage_order as key, epoch(cs.first_at) - epoch(c.first_at) as value, count(*) as n
@@ -38,7 +34,8 @@ reach_time as (
 ),
 
 next_counts as (
-    select stage_order as key, hours_to_next_stage as value, count(*) as n from next_stage group by all
+    -- hours from the first event in the stage to the first event of a later stage, counted
+    select stage_order as key, hours_to_next_stage as value, count(*) as n from int_customer_stage_next group by all
 ),
 
 next_time as (

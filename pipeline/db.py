@@ -129,12 +129,14 @@ def build(
     con: duckdb.DuckDBPyConnection,
     layers: Iterable[str] = LAYERS,
     on_model: Callable[[Model], None] | None = None,
+    built: Iterable[str] = (),
 ) -> None:
-    """Create or replace every model of the given layers, in order."""
+    """Create or replace every model of the given layers, in order, except those `built` already in this run."""
     create_macros(con)
     wanted = set(layers)
+    skip = set(built)
     for model in models():
-        if model.layer not in wanted:
+        if model.layer not in wanted or model.name in skip:
             continue
         if on_model:
             on_model(model)

@@ -30,6 +30,7 @@ from .conform import run_conformance
 from .ingest import check_sources, ingest
 from .mine import discover_models
 from .pain import write_quotes
+from .personas import BUILT_MODELS as BUILT_BY_PERSONAS
 from .personas import run_personas
 from .sentiment import score_new_tickets
 from .summary import RUNS_SCHEMA, build_summary, previous_runs, record_run
@@ -266,7 +267,7 @@ def _run_stages(
             con.execute(
                 "create or replace temp table current_run (run_id varchar, started_at timestamptz, summary json)"
             )
-            db.build(con, ("reports",))
+            db.build(con, ("reports",), built=BUILT_BY_PERSONAS)
         with progress.stage("render", "summary.json, tables, index.html"):
             run = {
                 "id": run_id,

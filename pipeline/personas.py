@@ -44,6 +44,8 @@ BLOCK_OF_SETTING = {
     "timing": "timing",
     "attributes": "attribute",
 }
+# report models this stage builds itself (the labels need them); the reports layer leaves them as built
+BUILT_MODELS = ("rpt_persona_traits",)
 FIT_SAMPLE = 100_000
 CHOICE_SAMPLE = 20_000
 SILHOUETTE_SAMPLE = 4_000
@@ -279,14 +281,13 @@ def _readable(name: str, block: str) -> str:
 
 
 def distinguishing(con: duckdb.DuckDBPyConnection, top: int = 3) -> dict[int, list[dict[str, Any]]]:
-    """Per persona, the traits that set it apart (from `rpt_persona_traits`, computed in SQL).
+    """Per persona, the traits that set it apart (from `rpt_persona_traits`, built by `run_personas`).
 
     score = share in the persona × (share in it − share elsewhere); a trait must be held by at least 40% of
     the persona. The label takes one trait per group (touchpoint, attribute, time of day, transition; ties
     prefer them in that order) and no transition that only repeats a touchpoint already named, so it reads
     like "symptom checker, desktop, evening".
     """
-    build_one(con, "rpt_persona_traits")
     rows = con.execute(
         "select persona_id, block, feature, share_in_persona, share_elsewhere, score from rpt_persona_traits"
         " where score > 0 and share_in_persona >= 0.4"
@@ -337,6 +338,8 @@ def run_personas(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, An
     del points
     write_assignment(con, persona_of_row)
     del persona_of_row
+    for name in BUILT_MODELS:  # they read only persona_id, which the labels below do not change
+        build_one(con, name)
     described = distinguishing(con) if model.count > 1 else {1: []}
     labels: dict[int, str] = {}
     for persona in range(1, model.count + 1):

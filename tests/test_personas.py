@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import load_config
-from pipeline.personas import adjusted_rand, run_personas
+from pipeline.personas import BUILT_MODELS, adjusted_rand, run_personas
 
 from .conftest import basic_config, build_warehouse, rows, write_project
 
@@ -83,6 +83,14 @@ def test_one_behaviour_is_not_split(tmp_path) -> None:  # type: ignore[no-untype
     assert model["weak_split"] is True
     assert model["note"].startswith("no clear behavioural segments")
     assert rows(con, "select persona_id, customers, share from personas") == [(1, 120, 1.0)]
+    # the stage builds the traits table itself (the reports layer then skips it), also for one persona:
+    # everyone has every visit, no one else does
+    assert BUILT_MODELS == ("rpt_persona_traits",)
+    assert rows(
+        con,
+        "select feature, share_in_persona, share_elsewhere from rpt_persona_traits"
+        " where block = 'touchpoint' order by feature",
+    ) == [("ad", 1.0, 0.0), ("cart", 1.0, 0.0), ("pay", 1.0, 0.0), ("view", 1.0, 0.0)]
     con.close()
 
 

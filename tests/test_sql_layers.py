@@ -81,3 +81,18 @@ def test_a_view_model_replaces_a_table_of_the_same_name_from_an_older_warehouse(
     ).fetchone()
     assert kind == ("VIEW",)
     assert "is_duplicate" in [r[0] for r in con.execute("describe stg_clickstream").fetchall()]
+
+
+def test_build_leaves_the_models_a_stage_built_already(tmp_path) -> None:
+    import duckdb
+
+    from pipeline.db import build
+    from pipeline.ingest import ensure_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.execute("create table stg_clickstream_duplicates as select 7 as file_id, 1::bigint as record_no")
+    build(con, ("staging",), built={"stg_clickstream_duplicates"})
+    assert con.execute("select * from stg_clickstream_duplicates").fetchall() == [(7, 1)]
+    build(con, ("staging",))  # rebuilt from the (empty) raw table
+    assert con.execute("select count(*) from stg_clickstream_duplicates").fetchall() == [(0,)]

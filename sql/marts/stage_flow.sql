@@ -1,5 +1,6 @@
 -- one row per pair of stages (from -> to) that follow each other directly within a case
-with pairs as (
+-- not materialized: each use reads the journey_events view again, cheaper than keeping 11M pairs aside
+with pairs as not materialized (
     select * from int_transitions where from_stage <> to_stage
 ),
 

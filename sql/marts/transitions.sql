@@ -1,7 +1,8 @@
 -- one row per directly-follows pair (from -> to) within a case, both sources together.
 -- median and p90 hours are exact, from how often each gap occurs (sql/macros/quantiles_from_counts.sql: the
 -- values median() and quantile_cont() give, computed in a way that spills to disk)
-with pairs as (
+-- not materialized: each use reads the journey_events view again, cheaper than keeping 11M pairs aside
+with pairs as not materialized (
     select * from int_transitions
 ),
 

@@ -2,7 +2,8 @@
 -- after the first, first meaning the earliest file by name, then the earliest record. Candidates are found by a
 -- hash of the key (one integer per row to group), then checked on the key itself; few rows, so the window sorts
 -- only the repeated keys, never the whole clickstream.
-with raw_clickstream as (
+-- not materialized: read twice, scanning the table again is cheaper than keeping 11M rows aside (1.8 → 1.2 s)
+with raw_clickstream as not materialized (
     select
         file_id,
         record_no,

@@ -93,9 +93,10 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
     """The feature matrix of every customer (rows in customer id order, as `_persona_rows` numbers them), blocks
     weighted and normalised.
 
-    `int_persona_features` is a view: each block is computed once, here, into a temp table of integers (customer
-    row, feature column, value); only those cross into Python, one block at a time, so the whole raw matrix never
-    sits in memory at once. Customer ids stay in DuckDB (`_persona_rows`, for `write_assignment`).
+    `int_persona_features` is a view over the per-customer tables: each block is read twice, for its feature
+    names and then as integers (customer row, feature column, value); only those cross into Python, one block at
+    a time, so the whole raw matrix never sits in memory at once. Customer ids stay in DuckDB (`_persona_rows`,
+    for `write_assignment`).
     """
     blocks = [BLOCK_OF_SETTING[b] for b in settings.features]
     con.execute(
@@ -106,22 +107,22 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
     n_rows = int(count[0]) if count else 0
     parts, names, kinds = [], [], []
     for block in blocks:
-        con.execute(
-            "create or replace temp table _persona_block as"
-            " select customer_id, feature, value from int_persona_features where block = $block",
-            {"block": block},
-        )
+        # the block is read twice (its feature names, then its values by row and column): cheaper than
+        # copying its ~10M rows of strings into a table first
         con.execute(
             "create or replace temp table _persona_columns as"
             " select feature, (row_number() over (order by feature) - 1)::integer as col"
-            " from (select distinct feature from _persona_block)"
+            " from (select distinct feature from int_persona_features where block = $block)",
+            {"block": block},
         )
         features = [f for (f,) in con.execute("select feature from _persona_columns order by col").fetchall()]
         if not features:
             continue
         triples = con.execute(
-            "select r.row_no, c.col, b.value::float as value from _persona_block as b"
+            "select r.row_no, c.col, b.value::float as value from int_persona_features as b"
             " join _persona_columns as c using (feature) join _persona_rows as r using (customer_id)"
+            " where b.block = $block",
+            {"block": block},
         ).fetchnumpy()
         part = sparse.csr_matrix(
             (
@@ -139,8 +140,7 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
         parts.append(normalize(part.tocsr(), norm="l2", copy=False).astype(np.float32, copy=False))
         names += features
         kinds += [block] * len(features)
-    for table in ("_persona_block", "_persona_columns"):
-        con.execute(f"drop table if exists {table}")
+    con.execute("drop table if exists _persona_columns")
     if not parts:  # no features at all: one part without columns keeps the row count
         parts.append(sparse.csr_matrix((n_rows, 0), dtype=np.float32))
     return Features(names, kinds, parts, n_rows)

@@ -245,3 +245,35 @@ def test_hours_to_next_stage_after_going_back(project) -> None:  # type: ignore[
         ("b2", "Awareness"): 1.0,
         ("b2", "Consideration"): 3.0,
     }
+
+
+@pytest.mark.parametrize(
+    ("timezone", "clicks", "expected"),
+    [
+        # Monrovia was UTC-0:44:30 until 1972: 12:40 UTC is 11:55:30 (morning), 12:44:40 UTC is 12:00:10
+        # (afternoon) — one UTC quarter hour, two local hours, so those clicks are converted one by one
+        (
+            "Africa/Monrovia",
+            ["1971-06-01T12:40:00Z", "1971-06-01T12:44:40Z"],
+            {"morning": 0.5, "afternoon": 0.5},
+        ),
+        # Amsterdam, the night the clocks go back: 00:30 and 01:30 UTC are both 02:30 local (night); 17:59:59
+        # UTC is 18:59:59 CET (evening) and 04:59:59 UTC on 10-24 is 06:59:59 CEST (morning)
+        (
+            "Europe/Amsterdam",
+            ["2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z", "2026-10-25T17:59:59.999Z", "2026-10-24T04:59:59Z"],
+            {"night": 0.5, "evening": 0.25, "morning": 0.25},
+        ),
+    ],
+)
+def test_local_time_of_day_habits(project, timezone, clicks, expected) -> None:  # type: ignore[no-untyped-def]
+    csv = "customer_id,ts,event\n" + "".join(f"h1,{ts},view\n" for ts in clicks)
+    con = project({"clicks.csv": csv}, basic_config(timezone=timezone))
+    got = dict(
+        rows(
+            con,
+            "select feature, value from int_customer_habits where block = 'timing'"
+            " and feature in ('night', 'morning', 'afternoon', 'evening')",
+        )
+    )
+    assert got == expected

@@ -9,6 +9,21 @@ settings as (
     select * from config_settings
 ),
 
+quarter_hours as (
+    -- the local hour of every UTC quarter hour with a click, converted once per quarter hour rather than once
+    -- per click (time zones since 1970 are offset by whole quarter hours); a quarter hour that starts and ends
+    -- in different local hours (an odd offset, e.g. Monrovia until 1972) gets null: its clicks convert one by one
+    select q, case when start_hour = end_hour then start_hour end as local_hour
+    from (
+        select
+            q,
+            hour(timezone((select timezone from settings), to_timestamp(q * 900))) as start_hour,
+            hour(timezone((select timezone from settings), to_timestamp((q + 1) * 900) - interval 1 microsecond))
+                as end_hour,
+        from (select distinct epoch_us(occurred_at) // 900000000 as q from journey_events where source = 'clickstream')
+    )
+),
+
 per_customer as (
     -- one pass over the events: clicks by local time of day, span, sessions
     select
@@ -22,12 +37,16 @@ per_customer as (
         count(distinct session_id) as n_sessions,
     from (
         select
-            customer_id,
-            occurred_at,
-            session_id,
-            case when source = 'clickstream' then hour(timezone((select timezone from settings), occurred_at)) end
-                as local_hour,
-        from events
+            e.customer_id,
+            e.occurred_at,
+            e.session_id,
+            case
+                when e.source = 'clickstream'
+                    then coalesce(qh.local_hour, hour(timezone((select timezone from settings), e.occurred_at)))
+            end as local_hour,
+        from events as e
+        left join quarter_hours as qh
+            on e.source = 'clickstream' and qh.q = epoch_us(e.occurred_at) // 900000000
     )
     group by customer_id
 ),

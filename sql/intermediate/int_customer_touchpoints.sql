@@ -1,15 +1,12 @@
--- one row per customer and touchpoint they did: how often (all events, clickstream events), with the stage.
+-- one row per customer and touchpoint they did: how often (all events, clickstream events).
 -- Reach per persona and touchpoint is a count of these rows; computing it here once keeps the report models
--- from grouping the whole event table again.
+-- from grouping the whole event table again. The stage is not repeated on every row (writing it cost more than
+-- the readers' join of their few grouped rows to int_touchpoint_stages).
 with events as (
     select customer_id, touchpoint, source from journey_events
 ),
 
-stages as (
-    select touchpoint, stage, stage_order from int_touchpoint_stages
-),
-
-counts as (
+final as (
     select
         customer_id,
         touchpoint,
@@ -17,13 +14,6 @@ counts as (
         count(*) filter (where source = 'clickstream') as n_clicks,
     from events
     group by customer_id, touchpoint
-),
-
-final as (
-    -- the stage joins the counted rows (a small table), rather than riding along in the grouping
-    select c.customer_id, c.touchpoint, s.stage, s.stage_order, c.n_events, c.n_clicks,
-    from counts as c
-    inner join stages as s on s.touchpoint = c.touchpoint
 )
 
 select * from final

@@ -15,7 +15,10 @@ members as (
 
 done as (
     select customer_id, touchpoint from int_customer_touchpoints
-    where stage_order < (select unmapped_stage_order from config_settings)
+    where touchpoint in (
+        select touchpoint from int_touchpoint_stages
+        where stage_order < (select unmapped_stage_order from config_settings)
+    )
 ),
 
 reach as (

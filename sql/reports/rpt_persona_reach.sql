@@ -6,22 +6,25 @@ with members as (
     select customer_id, persona from customer_personas
 ),
 
-done as (
-    select customer_id, touchpoint, stage, stage_order, n_clicks from int_customer_touchpoints
+mapped as (
+    select touchpoint, stage, stage_order from int_touchpoint_stages
     where stage_order < (select unmapped_stage_order from config_settings)
 ),
 
 per_persona as (
-    select
-        m.persona,
-        d.touchpoint,
-        any_value(d.stage) as stage,
-        any_value(d.stage_order) as stage_order,
-        count(*) as customers,
-        count(*) filter (where d.n_clicks > 0) as clicking_customers,
-    from done as d
-    inner join members as m on m.customer_id = d.customer_id
-    group by m.persona, d.touchpoint
+    -- grouped first, then the few grouped rows meet their stage (unmapped touchpoints drop out there)
+    select c.persona, c.touchpoint, s.stage, s.stage_order, c.customers, c.clicking_customers,
+    from (
+        select
+            m.persona,
+            d.touchpoint,
+            count(*) as customers,
+            count(*) filter (where d.n_clicks > 0) as clicking_customers,
+        from int_customer_touchpoints as d
+        inner join members as m on m.customer_id = d.customer_id
+        group by m.persona, d.touchpoint
+    ) as c
+    inner join mapped as s on s.touchpoint = c.touchpoint
 ),
 
 final as (

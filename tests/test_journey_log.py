@@ -261,7 +261,12 @@ def test_hours_to_next_stage_after_going_back(project) -> None:  # type: ignore[
         # UTC is 18:59:59 CET (evening) and 04:59:59 UTC on 10-24 is 06:59:59 CEST (morning)
         (
             "Europe/Amsterdam",
-            ["2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z", "2026-10-25T17:59:59.999Z", "2026-10-24T04:59:59Z"],
+            [
+                "2026-10-25T00:30:00Z",
+                "2026-10-25T01:30:00Z",
+                "2026-10-25T17:59:59.999Z",
+                "2026-10-24T04:59:59Z",
+            ],
             {"night": 0.5, "evening": 0.25, "morning": 0.25},
         ),
     ],

@@ -160,6 +160,9 @@ def scale_rows(header: list[str]) -> list[str]:
         "",
         "### Seconds and peak RSS per report stage (seconds also in every run's `summary.json` → `run.stage_seconds`)",
         "",
+        "`score` (ticket sentiment) runs in a thread during `model`: its seconds are its own and overlap `model`'s;",
+        "its memory is in `model`'s peak.",
+        "",
         "| customers | " + " | ".join(STAGES) + " |",
         "| ---: | " + " | ".join("---:" for _ in STAGES) + " |",
     ]
@@ -205,7 +208,10 @@ def scale_rows(header: list[str]) -> list[str]:
         print(lines[-1], flush=True)
         stage_lines.append(
             f"| {customers:,} | "
-            + " | ".join(f"{stage.get(k, 0):.1f} s · {rss.get(k, 0):.0f} MB" for k in STAGES)
+            + " | ".join(
+                f"{stage.get(k, 0):.1f} s · " + (f"{rss[k]:.0f} MB" if k in rss else "during model")
+                for k in STAGES
+            )
             + " |"
         )
         if customers < 5_000_000:

@@ -130,17 +130,32 @@ def build(
     layers: Iterable[str] = LAYERS,
     on_model: Callable[[Model], None] | None = None,
     built: Iterable[str] = (),
+    waits: Mapping[str, Callable[[], object]] | None = None,
 ) -> None:
-    """Create or replace every model of the given layers, in order, except those `built` already in this run."""
+    """Create or replace every model of the given layers, in order, except those `built` already in this run.
+
+    `waits` maps a table that another thread is still filling to a function that waits for it: models that do
+    not read it (directly or through other models) run first, and the function is called once before the
+    first model that does.
+    """
     create_macros(con)
     wanted = set(layers)
     skip = set(built)
+    todo = [m for m in models() if m.layer in wanted and m.name not in skip]
+    pending = dict(waits or {})
+    needs: dict[str, set[str]] = {}  # model → the pending tables it reads, directly or through models
     for model in models():
-        if model.layer not in wanted or model.name in skip:
-            continue
+        needs[model.name] = {t for t in model.reads if t in pending}.union(
+            *(needs.get(t, set()) for t in model.reads)
+        )
+    for model in sorted(todo, key=lambda m: bool(needs[m.name])):  # stable: run order within each group
+        for table in sorted(needs[model.name] & pending.keys()):
+            pending.pop(table)()
         if on_model:
             on_model(model)
         _create(con, model)
+    for wait in pending.values():
+        wait()
 
 
 def build_one(con: duckdb.DuckDBPyConnection, name: str) -> None:

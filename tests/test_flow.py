@@ -39,7 +39,8 @@ def test_second_run_gets_its_own_folder_and_history(tmp_path: Path) -> None:
     assert a != b
     assert (out / "latest").resolve() == b.resolve()
     summary = json.loads((b / "summary.json").read_text())
-    assert set(summary["run"]["stage_seconds"]) == {
+    # in run order (score runs alongside model, in its own thread, and is recorded before it)
+    assert list(summary["run"]["stage_seconds"]) == [
         "ingest",
         "score",
         "model",
@@ -48,7 +49,7 @@ def test_second_run_gets_its_own_folder_and_history(tmp_path: Path) -> None:
         "personas",
         "pain",
         "render",
-    }
+    ]
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
@@ -66,3 +67,17 @@ def test_run_id_gets_a_suffix_only_on_collision(tmp_path: Path) -> None:
     assert flow.new_run_id(tmp_path, now) == "20261123T010203Z"
     (tmp_path / "20261123T010203Z").mkdir()
     assert flow.new_run_id(tmp_path, now) == "20261123T010203Z-2"
+
+
+def test_a_failure_while_scoring_alongside_the_models_fails_the_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    out = tmp_path / "reports"
+    first = run_report(cfg, out, progress=Progress(quiet=True))
+
+    def broken(con):  # type: ignore[no-untyped-def]
+        raise RuntimeError("lexicon missing")
+
+    monkeypatch.setattr(flow, "score_new_tickets", broken)
+    with pytest.raises(RuntimeError, match="lexicon missing"):
+        run_report(cfg, out, progress=Progress(quiet=True))
+    assert (out / "latest").resolve() == first.parent.resolve()

@@ -96,3 +96,33 @@ def test_build_leaves_the_models_a_stage_built_already(tmp_path) -> None:
     assert con.execute("select * from stg_clickstream_duplicates").fetchall() == [(7, 1)]
     build(con, ("staging",))  # rebuilt from the (empty) raw table
     assert con.execute("select count(*) from stg_clickstream_duplicates").fetchall() == [(0,)]
+
+
+def test_build_runs_what_does_not_read_a_pending_table_first(project) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.db import build
+
+    from .conftest import basic_config
+
+    con = project({"clicks.csv": "customer_id,ts,event\nc1,2026-10-05T08:00:00Z,ad\n"}, basic_config())
+    order: list[str] = []
+    build(
+        con,
+        ("staging", "intermediate", "marts"),
+        on_model=lambda m: order.append(m.name),
+        waits={"sentiment_cache": lambda: order.append("WAIT")},
+    )
+    after = order[order.index("WAIT") + 1 :]
+    # the models that read ticket sentiment, directly or through another model, and only those, wait
+    assert sorted(after) == [
+        "int_ticket_sentiment",
+        "pain_point_quote_candidates",
+        "pain_points",
+        "stages",
+        "touchpoints",
+    ]
+    assert order.count("WAIT") == 1
+    ran = [name for name in order if name != "WAIT"]
+    by_name = {m.name: m for m in models()}
+    assert sorted(ran) == sorted(m.name for m in models() if m.layer != "reports")
+    for i, name in enumerate(ran):  # every model after the models it reads
+        assert not by_name[name].reads & set(ran[i:]) - {name}, name

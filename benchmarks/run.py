@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -142,7 +143,28 @@ def sizes() -> list[int]:
     return chosen
 
 
+def earlier_hundred_million(text: str) -> tuple[str, str, str] | None:
+    """From an earlier RESULTS.md: its 100M end-to-end row, its 100M stage row and when they were measured.
+
+    A run without BENCH_100M=1 carries them over, marked, instead of dropping the most expensive measurement.
+    """
+    prefix = f"| {HUNDRED_MILLION:,} |"
+    rows = [line for line in text.splitlines() if line.startswith(prefix)]
+    if len(rows) != 2:  # the end-to-end table and the stage table, in that order
+        return None
+    when = re.search(r"measured ([^)]+ UTC)\), not in this run", text) or re.search(
+        r"^Measured (.+? UTC)", text, re.M
+    )
+    return rows[0], rows[1], when.group(1) if when else "an earlier run"
+
+
 def scale_rows(header: list[str]) -> list[str]:
+    results = ROOT / "RESULTS.md"
+    carried = (
+        earlier_hundred_million(results.read_text(encoding="utf-8"))
+        if HUNDRED_MILLION not in sizes() and results.exists()
+        else None
+    )
     lines = [
         "## End to end: `journeys report` vs the floor and vs pm4py",
         "",
@@ -223,6 +245,14 @@ def scale_rows(header: list[str]) -> list[str]:
             print(rerun_lines[-1], flush=True)
         # written after every size, so that a long run (100M) leaves what it measured so far
         write_results([*header, *lines, "", "(more sizes in progress)", *stage_lines, *rerun_lines])
+    if carried:
+        lines.append(carried[0])
+        stage_lines.append(carried[1])
+        lines += [
+            "",
+            f"The {HUNDRED_MILLION:,} rows (≈ 100M events) are carried over from `BENCH_100M=1` (measured"
+            f" {carried[2]}), not in this run.",
+        ]
     growth = []
     if len(per_event) > 1:
         (small_n, small), (big_n, big) = per_event[0], per_event[-1]

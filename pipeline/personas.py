@@ -170,9 +170,8 @@ def _rows(features: Features, rows: np.ndarray) -> Features:
 def project(features: Features, seed: int) -> np.ndarray:
     """Rows in at most SVD_COMPONENTS dense dimensions (SVD fitted on a sample), L2-normalised, float32."""
     n, m = features.n_rows, len(features.names)
-    if (
-        m == 0
-    ):  # no feature at all (e.g. only `attributes`, and none configured): nothing to place customers by
+    # no feature at all (e.g. only `attributes`, and none configured): nothing to place customers by
+    if m == 0:
         return np.zeros((n, 0), dtype=np.float32)
     components = min(SVD_COMPONENTS, m - 1, n - 1)
     if components < 2:  # tiny data: nothing to reduce

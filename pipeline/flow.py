@@ -94,20 +94,26 @@ class Progress:
             self.console.print(f"[bold]▸ {name}[/bold] [dim]{what}[/dim]")
         yield
         took = time.perf_counter() - start
-        self.seconds[name] = round(took, 3)
+        self.record(name, took)
         if self.bar is not None and self.task is not None:
             self.bar.advance(self.task)
         if not self.quiet:
             self.console.print(f"  [green]✓[/green] {name} [dim]{took:.1f} s[/dim]")
 
-    def done(self, name: str, text: str) -> None:
-        """A stage that ran alongside the current one (its seconds already recorded) has finished."""
+    def record(self, name: str, seconds: float) -> None:
+        """A stage's seconds (also from a thread running it alongside another); `seconds` stays in run order."""
+        self.seconds[name] = round(seconds, 3)
+        self.seconds = {s: self.seconds[s] for s in sorted(self.seconds, key=_run_order)}
+
+    def done(self, name: str, beside: str, text: str = "") -> None:
+        """A stage that ran alongside `beside` (its seconds already recorded) has finished."""
         if self.bar is not None and self.task is not None:
             self.bar.advance(self.task)
         if not self.quiet:
             took = self.seconds.get(name, 0.0)
             self.console.print(
-                f"  [green]✓[/green] {name} [dim]{took:.1f} s (alongside {self.current})[/dim]: {text}"
+                f"  [green]✓[/green] {name} [dim]{took:.1f} s (alongside {beside})[/dim]"
+                + (f": {text}" if text else "")
             )
 
     def note(self, text: str) -> None:
@@ -120,6 +126,10 @@ class Progress:
             self.bar = None
 
 
+def _run_order(stage: str) -> int:
+    return STAGES.index(stage) if stage in STAGES else len(STAGES)
+
+
 def _score_alongside(con: duckdb.DuckDBPyConnection, progress: Progress) -> dict[str, int]:
     """The `score` stage in its own thread and connection; its seconds are its own (they overlap `model`)."""
     db.fault_point("score")
@@ -129,7 +139,44 @@ def _score_alongside(con: duckdb.DuckDBPyConnection, progress: Progress) -> dict
         return score_new_tickets(cursor)
     finally:
         cursor.close()
-        progress.seconds["score"] = round(time.perf_counter() - start, 3)
+        progress.record("score", time.perf_counter() - start)
+
+
+def _warm_up() -> None:
+    """What later stages load that DuckDB's work can hide: pm4py's import (~1 s) and the JavaScript bundle
+    (~1.5 s; vl-convert releases the GIL). Best effort, never awaited: if either fails, it fails again where it
+    is needed, and is reported there."""
+    import pm4py  # noqa: F401
+
+    render.javascript_bundle()
+
+
+@dataclass
+class Mined:
+    """What the `mine` and `compare` stages found."""
+
+    models: list[dict[str, Any]]
+    figures: dict[str, Any] | None
+
+
+def _mine_and_compare_alongside(
+    con: duckdb.DuckDBPyConnection, config: Config, out: Path, progress: Progress
+) -> Mined:
+    """The `mine` and `compare` stages (pure Python, one core) in a thread and connection of their own, beside
+    `personas`; each keeps its own seconds."""
+    cursor = con.cursor()
+    try:
+        db.fault_point("mine")
+        start = time.perf_counter()
+        models = discover_models(cursor, out / "models")
+        progress.record("mine", time.perf_counter() - start)
+        db.fault_point("compare")
+        start = time.perf_counter()
+        figures = run_conformance(cursor, config.assumed_journey)
+        progress.record("compare", time.perf_counter() - start)
+        return Mined(models, figures)
+    finally:
+        cursor.close()
 
 
 def build_marts(con: Any, config: Config) -> None:
@@ -268,28 +315,43 @@ def _run_stages(
             # VADER is pure Python on one core while the SQL models keep both busy: scoring in a thread beside
             # them (DuckDB releases the GIL) takes the first run's scoring off the critical path; only the
             # models that read the sentiment cache wait for it
-            with ThreadPoolExecutor(max_workers=1) as pool:
+            with ThreadPoolExecutor(max_workers=2) as pool:
                 scoring = pool.submit(_score_alongside, con, progress)
+                pool.submit(_warm_up)
                 db.build(con, ("staging", "intermediate", "marts"), waits={"sentiment_cache": scoring.result})
             scored = scoring.result()
             progress.done(
-                "score", f"{scored['scored']:,} new texts scored, {scored['cached']:,} from the cache"
+                "score",
+                "model",
+                f"{scored['scored']:,} new texts scored, {scored['cached']:,} from the cache",
             )
-        with progress.stage("mine", "process models of the journey and each stage (pm4py)"):
-            models = discover_models(con, out / "models")
-        with progress.stage("compare", "assumed vs actual: exact alignments per variant"):
-            figures = run_conformance(con, config.assumed_journey)
-            if figures:
+        # mine and compare (pm4py, alignments: Python on one core) run beside personas, which leaves a core
+        # partly idle between its DuckDB and scikit-learn steps
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            with progress.stage(
+                "personas", "behavioural segments (scikit-learn); mine and compare alongside"
+            ):
+                mining = pool.submit(_mine_and_compare_alongside, con, config, out, progress)
+                persona_model = run_personas(con, config)
                 progress.note(
-                    f"fitness {figures['fitness']:.3f}, {figures['conforming_share']:.1%} of customers follow"
-                    f" the assumed journey ({figures['variants']:,} variants aligned)"
+                    f"{persona_model['count']} persona(s), chosen by {persona_model['chosen_by']}"
+                    + (
+                        f" (silhouette {persona_model['silhouette']:.2f})"
+                        if persona_model["silhouette"]
+                        else ""
+                    )
                 )
-        with progress.stage("personas", "behavioural segments (scikit-learn)"):
-            persona_model = run_personas(con, config)
-            progress.note(
-                f"{persona_model['count']} persona(s), chosen by {persona_model['chosen_by']}"
-                + (f" (silhouette {persona_model['silhouette']:.2f})" if persona_model["silhouette"] else "")
-            )
+            mined = mining.result()
+        models, figures = mined.models, mined.figures
+        progress.done("mine", "personas", f"{len(models)} process model(s) (pm4py)")
+        progress.done(
+            "compare",
+            "personas",
+            f"fitness {figures['fitness']:.3f}, {figures['conforming_share']:.1%} of customers follow the"
+            f" assumed journey ({figures['variants']:,} variants aligned)"
+            if figures
+            else "no assumed journey configured",
+        )
         with progress.stage("pain", "pain points and their redacted quotes"):
             write_quotes(con)
             con.execute(RUNS_SCHEMA)

@@ -81,3 +81,41 @@ def test_a_failure_while_scoring_alongside_the_models_fails_the_run(tmp_path: Pa
     with pytest.raises(RuntimeError, match="lexicon missing"):
         run_report(cfg, out, progress=Progress(quiet=True))
     assert (out / "latest").resolve() == first.parent.resolve()
+
+
+def test_a_failure_while_mining_alongside_personas_fails_the_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    out = tmp_path / "reports"
+    first = run_report(cfg, out, progress=Progress(quiet=True))
+
+    def broken(con, steps):  # type: ignore[no-untyped-def]
+        raise RuntimeError("alignment exploded")
+
+    monkeypatch.setattr(flow, "run_conformance", broken)
+    with pytest.raises(RuntimeError, match="alignment exploded"):
+        run_report(cfg, out, progress=Progress(quiet=True))
+    assert (out / "latest").resolve() == first.parent.resolve()
+
+
+def test_the_warm_up_is_best_effort(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # what it loads early is loaded again where it is needed: its failure alone does not fail the run
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    calls = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise ImportError("no pm4py yet")
+
+    monkeypatch.setattr(flow, "_warm_up", broken)
+    index = run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
+    assert calls == [1]
+    assert index.exists()
+
+
+def test_progress_keeps_stage_seconds_in_run_order() -> None:
+    progress = Progress(quiet=True)
+    progress.record("personas", 2.0)
+    progress.record("compare", 1.0)
+    progress.record("ingest", 3.0)
+    progress.record("mine", 0.5)
+    assert list(progress.seconds) == ["ingest", "mine", "compare", "personas"]

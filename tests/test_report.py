@@ -71,3 +71,43 @@ def test_second_run_shows_change_since_the_first(tmp_path: Path) -> None:
         for r in specs["chart-history"]["datasets"][next(iter(specs["chart-history"]["datasets"]))]
     }
     assert runs == {first_id, second.parent.name}
+
+
+def test_flow_diagram_counts_an_any_of_step_once_per_customer(tmp_path: Path) -> None:
+    # c0 does both touchpoints of the first (any_of) step: the step is reached by 2 of 5 customers, not 3, so
+    # most skip it; a one-touchpoint step is reached by that touchpoint's customers
+    paths = {
+        "c0": ["ad", "social_x", "view", "cart", "pay"],
+        "c1": ["ad", "view", "cart"],
+        "c2": ["view", "compare"],
+        "c3": ["view", "track"],
+        "c4": ["view"],
+    }
+    clicks = "customer_id,ts,event\n" + "".join(
+        f"{c},2026-10-05T08:0{k}:00Z,{tp}\n" for c, path in paths.items() for k, tp in enumerate(path)
+    )
+    journey = [{"any_of": ["ad", "social_x"]}, "view", {"optional": "compare"}, "cart", "pay"]
+    cfg = write_project(tmp_path, {"clicks_1.csv": clicks}, basic_config(assumed_journey=journey))
+    run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    got = con.execute(
+        "select touchpoint, kind, customers, share from rpt_flow_nodes where persona = 'All customers'"
+        " order by x, y desc"
+    ).fetchall()
+    con.close()
+    assert got == [
+        ("ad", "assumed, most skip it", 2, 0.4),
+        ("social_x", "assumed, most skip it", 1, 0.2),
+        ("view", "assumed", 5, 1.0),
+        (
+            "track",
+            "not in the assumed journey",
+            1,
+            0.2,
+        ),  # half a step after view, where its customers come from
+        ("compare", "assumed", 1, 0.2),
+        ("cart", "assumed, most skip it", 2, 0.4),
+        ("pay", "assumed, most skip it", 1, 0.2),
+    ]

@@ -9,10 +9,8 @@ stages as (
 ),
 
 reach as (
-    select v.persona, cs.stage_order, count(*) as customers
-    from int_customer_stages as cs
-    inner join views as v on v.customer_id = cs.customer_id
-    group by v.persona, cs.stage_order
+    -- counted once per persona, and summed for all customers, in the funnel
+    select persona, stage_order, customers from rpt_funnel
 ),
 
 feelings as (

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
+
 from pipeline.flow import Progress, run_report
 
 from .conftest import basic_config, write_project
@@ -73,25 +75,30 @@ def test_second_run_shows_change_since_the_first(tmp_path: Path) -> None:
     assert runs == {first_id, second.parent.name}
 
 
-def test_flow_diagram_counts_an_any_of_step_once_per_customer(tmp_path: Path) -> None:
-    # c0 does both touchpoints of the first (any_of) step: the step is reached by 2 of 5 customers, not 3, so
-    # most skip it; a one-touchpoint step is reached by that touchpoint's customers
-    paths = {
-        "c0": ["ad", "social_x", "view", "cart", "pay"],
-        "c1": ["ad", "view", "cart"],
-        "c2": ["view", "compare"],
-        "c3": ["view", "track"],
-        "c4": ["view"],
-    }
+FIVE_PATHS = {
+    "c0": ["ad", "social_x", "view", "cart", "pay"],
+    "c1": ["ad", "view", "cart"],
+    "c2": ["view", "compare"],
+    "c3": ["view", "track"],
+    "c4": ["view"],
+}
+
+
+def _five_customers(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """A report on FIVE_PATHS, assumed journey any_of(ad, social_x) → view → optional compare → cart → pay."""
     clicks = "customer_id,ts,event\n" + "".join(
-        f"{c},2026-10-05T08:0{k}:00Z,{tp}\n" for c, path in paths.items() for k, tp in enumerate(path)
+        f"{c},2026-10-05T08:0{k}:00Z,{tp}\n" for c, path in FIVE_PATHS.items() for k, tp in enumerate(path)
     )
     journey = [{"any_of": ["ad", "social_x"]}, "view", {"optional": "compare"}, "cart", "pay"]
     cfg = write_project(tmp_path, {"clicks_1.csv": clicks}, basic_config(assumed_journey=journey))
     run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
-    import duckdb
+    return duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
 
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+
+def test_flow_diagram_counts_an_any_of_step_once_per_customer(tmp_path: Path) -> None:
+    # c0 does both touchpoints of the first (any_of) step: the step is reached by 2 of 5 customers, not 3, so
+    # most skip it; a one-touchpoint step is reached by that touchpoint's customers
+    con = _five_customers(tmp_path)
     got = con.execute(
         "select touchpoint, kind, customers, share from rpt_flow_nodes where persona = 'All customers'"
         " order by x, y desc"
@@ -110,4 +117,33 @@ def test_flow_diagram_counts_an_any_of_step_once_per_customer(tmp_path: Path) ->
         ("compare", "assumed", 1, 0.2),
         ("cart", "assumed, most skip it", 2, 0.4),
         ("pay", "assumed, most skip it", 1, 0.2),
+    ]
+
+
+def test_persona_stages_add_up_to_the_customers_reach_and_drop_off(tmp_path: Path) -> None:
+    # reached: Awareness c0 c1; Consideration all; Decision c0 c1; Service c3. Furthest stage: Consideration for
+    # c2 and c4, Decision for c0 and c1, Service for c3 — where each drops off (the last stage has no drop-off)
+    con = _five_customers(tmp_path)
+    got = con.execute(
+        "select stage, sum(customers)::int, round(sum(customers * drop_off_rate))::int from rpt_persona_stages"
+        " group by stage, stage_order order by stage_order"
+    ).fetchall()
+    all_customers = con.execute(
+        "select e.stage, e.customers, f.customers, f.drop_off_rate from rpt_experience_stages as e"
+        " join rpt_funnel as f using (persona, stage) where persona = 'All customers' order by e.stage_order"
+    ).fetchall()
+    con.close()
+    assert got == [
+        ("Awareness", 2, 0),
+        ("Consideration", 5, 2),
+        ("Decision", 2, 2),
+        ("Service", 1, 1),
+        ("Loyalty", 0, None),
+    ]
+    assert all_customers == [
+        ("Awareness", 2, 2, 0.0),
+        ("Consideration", 5, 5, 0.4),
+        ("Decision", 2, 2, 1.0),
+        ("Service", 1, 1, 1.0),
+        ("Loyalty", 0, 0, None),
     ]

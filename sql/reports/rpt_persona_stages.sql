@@ -11,31 +11,11 @@ stages as (
     select distinct stage, stage_order from config_stages
 ),
 
-customer_stages as (
-    select * from int_customer_stages
-),
-
-settings as (
-    select * from config_settings
-),
-
-furthest as (
-    select customer_id, max(stage_order) as max_stage_order
-    from customer_stages
-    where stage_order < (select unmapped_stage_order from settings)
-    group by customer_id
-),
-
 reach as (
-    select
-        m.persona_id,
-        cs.stage_order,
-        count(*) as customers,
-        count(*) filter (where f.max_stage_order <= cs.stage_order) as customers_dropped,
-    from customer_stages as cs
-    inner join members as m on m.customer_id = cs.customer_id
-    left join furthest as f on f.customer_id = cs.customer_id
-    group by m.persona_id, cs.stage_order
+    -- each persona's reach and drop-off, counted in the funnel
+    select persona_order as persona_id, stage_order, customers, drop_off_rate
+    from rpt_funnel
+    where persona <> 'All customers'
 ),
 
 feelings as (
@@ -52,10 +32,7 @@ final as (
         s.stage,
         s.stage_order,
         coalesce(r.customers, 0) as customers,
-        case
-            when s.stage_order = (select max(stage_order) from stages) or coalesce(r.customers, 0) = 0 then null
-            else r.customers_dropped / r.customers
-        end as drop_off_rate,
+        r.drop_off_rate,
         coalesce(fe.n_tickets, 0) as n_tickets,
         fe.sentiment_mean,
     from personas as p

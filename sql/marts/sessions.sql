@@ -1,4 +1,6 @@
--- one row per clickstream session (given by the export or cut by inactivity)
+-- materialized: view
+-- one row per clickstream session (given by the export or cut by inactivity). A view: the report does not read
+-- it, and building it cost ~2.4 s per run at 11M events; an analyst's query computes it in about as long.
 with events as (
     select * from journey_events where source = 'clickstream'
 ),

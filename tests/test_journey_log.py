@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import basic_config, rows
+from .conftest import TICKET_COLUMNS, basic_config, rows
 
 CLICKS = """\
 customer_id,ts,event
@@ -282,3 +282,33 @@ def test_local_time_of_day_habits(project, timezone, clicks, expected) -> None: 
         )
     )
     assert got == expected
+
+
+def test_customer_activity_counts(project) -> None:  # type: ignore[no-untyped-def]
+    # a: two sessions (a 5 h 50 min gap), a ticket, an unmapped last click; Amsterdam is UTC+2 on 5 October
+    clicks = (
+        "customer_id,ts,event\n"
+        "a,2026-10-05T06:00:00Z,ad\n"  # 08:00 local, morning
+        "a,2026-10-05T06:10:00Z,view\n"
+        "a,2026-10-05T12:00:00Z,cart\n"  # 14:00, afternoon, a new session
+        "a,2026-10-05T12:05:00Z,mystery\n"  # unmapped: not a stage reached
+        "b,2026-10-06T20:00:00Z,view\n"  # 22:00, evening
+    )
+    tickets = "customer_id,created_at,body,category\na,2026-10-05T13:00:00Z,My payment failed,payment\n"
+    config = basic_config()
+    config["sources"]["tickets"] = {"path": "tickets.csv", **TICKET_COLUMNS}
+    con = project({"clicks.csv": clicks, "tickets.csv": tickets}, config)
+    activity = rows(
+        con,
+        "select customer_id, n_clicks, n_tickets, n_sessions, n_night_clicks, n_morning_clicks,"
+        " n_afternoon_clicks, n_evening_clicks, span_seconds, furthest_stage_order"
+        " from int_customer_activity order by customer_id",
+    )
+    # a's ticket (ticket:payment) is in Service, stage 4; the span runs from the first click to the ticket
+    assert activity == [("a", 4, 1, 2, 0, 2, 2, 0, 25200.0, 4), ("b", 1, 0, 1, 0, 0, 0, 1, 0.0, 2)]
+    customers = rows(
+        con,
+        "select customer_id, n_events, n_clicks, n_tickets, n_sessions, furthest_stage_order"
+        " from customers order by customer_id",
+    )
+    assert customers == [("a", 5, 4, 1, 2, 4), ("b", 1, 1, 0, 1, 2)]

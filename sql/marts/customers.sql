@@ -3,19 +3,8 @@ with paths as (
     select * from int_customer_paths
 ),
 
-events as (
-    select * from journey_events
-),
-
 per_customer as (
-    select
-        customer_id,
-        count(*) filter (where source = 'clickstream') as n_clicks,
-        count(*) filter (where source = 'tickets') as n_tickets,
-        count(distinct session_id) as n_sessions,
-        max(stage_order) filter (where stage <> (select unmapped_stage from config_settings)) as furthest_stage_order,
-    from events
-    group by customer_id
+    select customer_id, n_clicks, n_tickets, n_sessions, furthest_stage_order from int_customer_activity
 ),
 
 variant_ranks as (

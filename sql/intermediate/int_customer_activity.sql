@@ -1,0 +1,58 @@
+-- one row per customer: clicks (all, and by local time of day), tickets, sessions, active span and the furthest
+-- mapped stage. One pass over the events for both readers — the customers mart and the personas' timing features
+-- (int_customer_habits) — instead of one each (each a count of distinct sessions over every event)
+with events as (
+    select customer_id, occurred_at, source, session_id, stage_order from journey_events
+),
+
+settings as (
+    select * from config_settings
+),
+
+quarter_hours as (
+    -- the local hour of every UTC quarter hour with a click, converted once per quarter hour rather than once
+    -- per click (time zones since 1970 are offset by whole quarter hours); a quarter hour that starts and ends
+    -- in different local hours (an odd offset, e.g. Monrovia until 1972) gets null: its clicks convert one by one
+    select q, case when start_hour = end_hour then start_hour end as local_hour
+    from (
+        select
+            q,
+            hour(timezone((select timezone from settings), to_timestamp(q * 900))) as start_hour,
+            hour(timezone((select timezone from settings), to_timestamp((q + 1) * 900) - interval 1 microsecond))
+                as end_hour,
+        from (select distinct epoch_us(occurred_at) // 900000000 as q from events where source = 'clickstream')
+    )
+),
+
+final as (
+    select
+        customer_id,
+        count(local_hour) as n_clicks,
+        count(*) filter (where source = 'tickets') as n_tickets,
+        count(distinct session_id) as n_sessions,
+        count(*) filter (where local_hour < 6) as n_night_clicks,
+        count(*) filter (where local_hour >= 6 and local_hour < 12) as n_morning_clicks,
+        count(*) filter (where local_hour >= 12 and local_hour < 18) as n_afternoon_clicks,
+        count(*) filter (where local_hour >= 18) as n_evening_clicks,
+        epoch(max(occurred_at)) - epoch(min(occurred_at)) as span_seconds,
+        max(stage_order) filter (where stage_order < (select unmapped_stage_order from settings))
+            as furthest_stage_order,
+    from (
+        select
+            e.customer_id,
+            e.occurred_at,
+            e.source,
+            e.session_id,
+            e.stage_order,
+            case
+                when e.source = 'clickstream'
+                    then coalesce(qh.local_hour, hour(timezone((select timezone from settings), e.occurred_at)))
+            end as local_hour,
+        from events as e
+        left join quarter_hours as qh
+            on e.source = 'clickstream' and qh.q = epoch_us(e.occurred_at) // 900000000
+    )
+    group by customer_id
+)
+
+select * from final

@@ -1,4 +1,5 @@
-"""The whole report run, stage by stage: ingest → model → (mine, compare, score) → render; progress shown.
+"""The whole report run, stage by stage: ingest → model (score alongside) → personas (mine, compare alongside) → pain
+→ render; progress shown.
 
 A run writes into ``<out>/.<run_id>.partial/``; only when everything is written is it renamed to
 ``<out>/<run_id>/`` and ``<out>/latest`` (a symlink) swapped to it in one atomic rename.

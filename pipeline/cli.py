@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -27,6 +28,13 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)  # never wrap: logs 
 T = TypeVar("T")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="journey.yml to use")]
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C while DuckDB runs a query arrives as DuckDB's exception, not as KeyboardInterrupt."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and str(exc) == "Query interrupted"
+    )
 
 
 def _guard(action: Callable[[], T]) -> T:
@@ -45,6 +53,9 @@ def _guard(action: Callable[[], T]) -> T:
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
+        if _interrupted(exc):
+            err.print("[red]interrupted[/red]")
+            raise typer.Exit(130) from None
         if os.environ.get("JOURNEYS_DEBUG"):
             raise
         err.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {escape(str(exc))}", markup=True)

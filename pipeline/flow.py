@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -131,13 +132,16 @@ def _run_order(stage: str) -> int:
     return STAGES.index(stage) if stage in STAGES else len(STAGES)
 
 
-def _score_alongside(con: duckdb.DuckDBPyConnection, progress: Progress) -> dict[str, int]:
-    """The `score` stage in its own thread and connection; its seconds are its own (they overlap `model`)."""
+def _score_alongside(
+    con: duckdb.DuckDBPyConnection, progress: Progress, stop: threading.Event
+) -> dict[str, int]:
+    """The `score` stage in its own thread and connection; its seconds are its own (they overlap `model`).
+    Setting `stop` ends it within a fraction of a second (ScoringStopped)."""
     db.fault_point("score")
     start = time.perf_counter()
     cursor = con.cursor()
     try:
-        return score_new_tickets(cursor)
+        return score_new_tickets(cursor, stop)
     finally:
         cursor.close()
         progress.record("score", time.perf_counter() - start)
@@ -316,10 +320,19 @@ def _run_stages(
             # VADER is pure Python on one core while the SQL models keep both busy: scoring in a thread beside
             # them (DuckDB releases the GIL) takes the first run's scoring off the critical path; only the
             # models that read the sentiment cache wait for it
+            stop_scoring = threading.Event()
             with ThreadPoolExecutor(max_workers=2) as pool:
-                scoring = pool.submit(_score_alongside, con, progress)
+                scoring = pool.submit(_score_alongside, con, progress, stop_scoring)
                 pool.submit(_warm_up)
-                db.build(con, ("staging", "intermediate", "marts"), waits={"sentiment_cache": scoring.result})
+                try:
+                    db.build(
+                        con, ("staging", "intermediate", "marts"), waits={"sentiment_cache": scoring.result}
+                    )
+                except BaseException:
+                    # a failed or interrupted (Ctrl-C) build: the thread stops scoring instead of finishing
+                    # every text first (about a minute at 100M events) while the run waits for it
+                    stop_scoring.set()
+                    raise
             scored = scoring.result()
             progress.done(
                 "score",

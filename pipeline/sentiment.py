@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -216,10 +217,19 @@ create table if not exists sentiment_cache (
 """
 
 
-def score_new_tickets(con: Any) -> dict[str, int]:
+class ScoringStopped(Exception):
+    """`score_new_tickets` was asked to stop (the run it belongs to failed or was interrupted)."""
+
+
+STOP_CHECK_EVERY = 2_000  # texts (~0.1 s of scoring) between looks at the stop flag
+
+
+def score_new_tickets(con: Any, stop: threading.Event | None = None) -> dict[str, int]:
     """Score the distinct ticket texts not yet in the warehouse's sentiment cache (for this scorer version).
 
-    A nightly run rescoring nothing that was scored before is the point: only new texts reach VADER.
+    A nightly run rescoring nothing that was scored before is the point: only new texts reach VADER. When
+    `stop` is set (from another thread) scoring ends at the next STOP_CHECK_EVERY texts with ScoringStopped,
+    and nothing is written to the cache.
     """
     con.execute(CACHE_SCHEMA)
     rows = con.execute(
@@ -229,7 +239,13 @@ def score_new_tickets(con: Any) -> dict[str, int]:
         [SCORER_VERSION],
     ).fetchall()
     texts = [r[0] for r in rows]
-    scores = score_texts(texts)
+    scores: list[float] = []
+    for start in range(0, len(texts), STOP_CHECK_EVERY):
+        if stop is not None and stop.is_set():
+            raise ScoringStopped(
+                f"stopped after {start:,} of {len(texts):,} texts; nothing written to the cache"
+            )
+        scores += score_texts(texts[start : start + STOP_CHECK_EVERY])
     if texts:
         import pandas as pd
 

@@ -104,3 +104,31 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "✓" in out  # each stage's completion line with its time
     for stage in ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render"):
         assert f"{stage}" in out and progress.seconds[stage] >= 0
+
+
+def test_ctrl_c_during_a_query_reads_as_interrupted(capsys) -> None:  # type: ignore[no-untyped-def]
+    # DuckDB turns Ctrl-C during a query into its own exception ("Query interrupted"), not KeyboardInterrupt
+    import duckdb
+    import pytest
+    import typer
+
+    from pipeline import cli
+
+    def interrupted() -> None:
+        raise RuntimeError("Query interrupted")
+
+    def duckdb_interrupted() -> None:
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    def other() -> None:
+        raise RuntimeError("something else")
+
+    for action in (interrupted, duckdb_interrupted):
+        with pytest.raises(typer.Exit) as exited:
+            cli._guard(action)
+        assert exited.value.exit_code == 130
+        assert capsys.readouterr().err.strip() == "interrupted"
+    with pytest.raises(typer.Exit) as exited:
+        cli._guard(other)
+    assert exited.value.exit_code == 1
+    assert "unexpected error: RuntimeError: something else" in capsys.readouterr().err

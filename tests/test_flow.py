@@ -74,7 +74,7 @@ def test_a_failure_while_scoring_alongside_the_models_fails_the_run(tmp_path: Pa
     out = tmp_path / "reports"
     first = run_report(cfg, out, progress=Progress(quiet=True))
 
-    def broken(con):  # type: ignore[no-untyped-def]
+    def broken(con, stop):  # type: ignore[no-untyped-def]
         raise RuntimeError("lexicon missing")
 
     monkeypatch.setattr(flow, "score_new_tickets", broken)
@@ -119,3 +119,22 @@ def test_progress_keeps_stage_seconds_in_run_order() -> None:
     progress.record("ingest", 3.0)
     progress.record("mine", 0.5)
     assert list(progress.seconds) == ["ingest", "mine", "compare", "personas"]
+
+
+def test_a_failed_model_build_stops_the_scoring_thread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # the run does not wait for every text to be scored when the models have already failed (or Ctrl-C)
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    told: list[bool] = []
+
+    def slow_scoring(con, stop):  # type: ignore[no-untyped-def]
+        told.append(stop.wait(timeout=60))  # True as soon as the run asks it to stop
+        return {"scored": 0, "cached": 0}
+
+    def failing_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(flow, "score_new_tickets", slow_scoring)
+    monkeypatch.setattr(flow.db, "build", failing_build)
+    with pytest.raises(RuntimeError, match="model exploded"):
+        run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
+    assert told == [True]

@@ -137,6 +137,13 @@ def test_warehouse_cache_scores_only_new_texts(tmp_path: Path, monkeypatch: pyte
     ingest(con, load_config(cfg))
     assert sentiment.score_new_tickets(con) == {"scored": 1, "cached": 1}
     monkeypatch.setattr(sentiment, "SCORER_VERSION", "tickets-next")  # a new scorer rescoring everything
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(sentiment.ScoringStopped, match="after 0 of 2 texts"):
+        sentiment.score_new_tickets(con, stop)  # asked to stop: nothing scored, nothing written
+    assert rows(con, "select count(*) from sentiment_cache where scorer_version = 'tickets-next'") == [(0,)]
     assert sentiment.score_new_tickets(con) == {"scored": 2, "cached": 0}
     con.close()
 

@@ -1,4 +1,5 @@
--- one row per customer: the persona they were assigned to (id and label)
+-- materialized: view
+-- one row per customer: the persona they were assigned to (id and label). A view: only the CSV export reads it
 with members as (
     select * from customer_personas
 )

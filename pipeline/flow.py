@@ -69,6 +69,7 @@ class Progress:
     current: str | None = None
     bar: RichProgress | None = None
     task: TaskID | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def _start_bar(self) -> None:
         if self.bar is None and not self.quiet and self.console.is_terminal:
@@ -104,8 +105,9 @@ class Progress:
 
     def record(self, name: str, seconds: float) -> None:
         """A stage's seconds (also from a thread running it alongside another); `seconds` stays in run order."""
-        self.seconds[name] = round(seconds, 3)
-        self.seconds = {s: self.seconds[s] for s in sorted(self.seconds, key=_run_order)}
+        with self.lock:  # two stages may finish at once, one of them in a thread
+            self.seconds[name] = round(seconds, 3)
+            self.seconds = {s: self.seconds[s] for s in sorted(self.seconds, key=_run_order)}
 
     def done(self, name: str, beside: str, text: str = "") -> None:
         """A stage that ran alongside `beside` (its seconds already recorded) has finished."""

@@ -69,30 +69,23 @@ def test_run_id_gets_a_suffix_only_on_collision(tmp_path: Path) -> None:
     assert flow.new_run_id(tmp_path, now) == "20261123T010203Z-2"
 
 
-def test_a_failure_while_scoring_alongside_the_models_fails_the_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("score_new_tickets", "lexicon missing"), ("run_conformance", "alignment exploded")],
+)
+def test_a_failure_in_a_thread_alongside_another_stage_fails_the_run(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch, target: str, message: str
+) -> None:
+    # score runs beside model, mine and compare beside personas: their errors still fail the run
     cfg = write_project(tmp_path, CLICKS, basic_config())
     out = tmp_path / "reports"
     first = run_report(cfg, out, progress=Progress(quiet=True))
 
-    def broken(con, stop):  # type: ignore[no-untyped-def]
-        raise RuntimeError("lexicon missing")
+    def broken(*args: object) -> None:
+        raise RuntimeError(message)
 
-    monkeypatch.setattr(flow, "score_new_tickets", broken)
-    with pytest.raises(RuntimeError, match="lexicon missing"):
-        run_report(cfg, out, progress=Progress(quiet=True))
-    assert (out / "latest").resolve() == first.parent.resolve()
-
-
-def test_a_failure_while_mining_alongside_personas_fails_the_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    cfg = write_project(tmp_path, CLICKS, basic_config())
-    out = tmp_path / "reports"
-    first = run_report(cfg, out, progress=Progress(quiet=True))
-
-    def broken(con, steps):  # type: ignore[no-untyped-def]
-        raise RuntimeError("alignment exploded")
-
-    monkeypatch.setattr(flow, "run_conformance", broken)
-    with pytest.raises(RuntimeError, match="alignment exploded"):
+    monkeypatch.setattr(flow, target, broken)
+    with pytest.raises(RuntimeError, match=message):
         run_report(cfg, out, progress=Progress(quiet=True))
     assert (out / "latest").resolve() == first.parent.resolve()
 

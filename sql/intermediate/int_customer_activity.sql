@@ -1,8 +1,7 @@
--- one row per customer: clicks (all, and by local time of day), tickets, sessions, active span and the furthest
--- mapped stage. One pass over the events for both readers — the customers mart and the personas' timing features
+-- one row per customer: clicks (all, and by local time of day), tickets, sessions and active span. One pass over the events for both readers — the customers mart and the personas' timing features
 -- (int_customer_habits) — instead of one each (each a count of distinct sessions over every event)
 with events as (
-    select customer_id, occurred_at, source, session_id, stage_order from journey_events
+    select customer_id, occurred_at, source, session_id from journey_events
 ),
 
 settings as (
@@ -35,15 +34,12 @@ final as (
         count(*) filter (where local_hour >= 12 and local_hour < 18) as n_afternoon_clicks,
         count(*) filter (where local_hour >= 18) as n_evening_clicks,
         epoch(max(occurred_at)) - epoch(min(occurred_at)) as span_seconds,
-        max(stage_order) filter (where stage_order < (select unmapped_stage_order from settings))
-            as furthest_stage_order,
     from (
         select
             e.customer_id,
             e.occurred_at,
             e.source,
             e.session_id,
-            e.stage_order,
             case
                 when e.source = 'clickstream'
                     then coalesce(qh.local_hour, hour(timezone((select timezone from settings), e.occurred_at)))

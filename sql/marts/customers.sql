@@ -4,7 +4,12 @@ with paths as (
 ),
 
 per_customer as (
-    select customer_id, n_clicks, n_tickets, n_sessions, furthest_stage_order from int_customer_activity
+    select customer_id, n_clicks, n_tickets, n_sessions from int_customer_activity
+),
+
+stage_order as (
+    -- customers with no mapped event have no row: their furthest stage is null
+    select customer_id, furthest_stage_order from int_customer_stage_order
 ),
 
 variant_ranks as (
@@ -21,11 +26,12 @@ final as (
         c.n_clicks,
         c.n_tickets,
         c.n_sessions,
-        c.furthest_stage_order,
+        o.furthest_stage_order,
         p.path,
     from paths as p
     inner join per_customer as c on c.customer_id = p.customer_id
     inner join variant_ranks as v on v.path = p.path
+    left join stage_order as o on o.customer_id = p.customer_id
 )
 
 select * from final

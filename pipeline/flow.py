@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,6 +109,17 @@ class Progress:
             self.seconds[name] = round(seconds, 3)
             self.seconds = {s: self.seconds[s] for s in sorted(self.seconds, key=_run_order)}
 
+    @contextmanager
+    def alongside(self, name: str) -> Iterator[None]:
+        """A stage run in a thread beside the current one: its fault point and its own seconds (shown by `done`
+        once the thread has been joined)."""
+        db.fault_point(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.record(name, time.perf_counter() - start)
+
     def done(self, name: str, beside: str, text: str = "") -> None:
         """A stage that ran alongside `beside` (its seconds already recorded) has finished."""
         if self.bar is not None and self.task is not None:
@@ -139,14 +150,8 @@ def _score_alongside(
 ) -> dict[str, int]:
     """The `score` stage in its own thread and connection; its seconds are its own (they overlap `model`).
     Setting `stop` ends it within a fraction of a second (ScoringStopped)."""
-    db.fault_point("score")
-    start = time.perf_counter()
-    cursor = con.cursor()
-    try:
+    with progress.alongside("score"), closing(con.cursor()) as cursor:
         return score_new_tickets(cursor, stop)
-    finally:
-        cursor.close()
-        progress.record("score", time.perf_counter() - start)
 
 
 def _warm_up() -> None:
@@ -158,32 +163,17 @@ def _warm_up() -> None:
     render.javascript_bundle()
 
 
-@dataclass
-class Mined:
-    """What the `mine` and `compare` stages found."""
-
-    models: list[dict[str, Any]]
-    figures: dict[str, Any] | None
-
-
 def _mine_and_compare_alongside(
     con: duckdb.DuckDBPyConnection, config: Config, out: Path, progress: Progress
-) -> Mined:
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The `mine` and `compare` stages (pure Python, one core) in a thread and connection of their own, beside
-    `personas`; each keeps its own seconds."""
-    cursor = con.cursor()
-    try:
-        db.fault_point("mine")
-        start = time.perf_counter()
-        models = discover_models(cursor, out / "models")
-        progress.record("mine", time.perf_counter() - start)
-        db.fault_point("compare")
-        start = time.perf_counter()
-        figures = run_conformance(cursor, config.assumed_journey)
-        progress.record("compare", time.perf_counter() - start)
-        return Mined(models, figures)
-    finally:
-        cursor.close()
+    `personas`: the process models and the conformance figures, each stage with its own seconds."""
+    with closing(con.cursor()) as cursor:
+        with progress.alongside("mine"):
+            models = discover_models(cursor, out / "models")
+        with progress.alongside("compare"):
+            figures = run_conformance(cursor, config.assumed_journey)
+    return models, figures
 
 
 def build_marts(con: Any, config: Config) -> None:
@@ -357,8 +347,7 @@ def _run_stages(
                         else ""
                     )
                 )
-            mined = mining.result()
-        models, figures = mined.models, mined.figures
+            models, figures = mining.result()
         progress.done("mine", "personas", f"{len(models)} process model(s) (pm4py)")
         progress.done(
             "compare",

@@ -144,10 +144,8 @@ class TicketSentiment(SentimentIntensityAnalyzer):
         if "politeness" in self.rules:
             text = self._polite.sub("\n", text)
         if self._any_phrase is not None and self._any_phrase.search(text):
-            for (
-                pattern,
-                token,
-            ) in self._phrases:  # in order: an earlier phrase takes its words from later ones
+            # in order: an earlier phrase takes its words from later ones
+            for pattern, token in self._phrases:
                 text = pattern.sub(token, text)
         if "irrealis" in self.rules and self._irrealis.search(text):
             text = self._irrealis.sub(f" {WISH} ", text)

@@ -13,6 +13,8 @@ u1's timestamps are written with +02:00, naive Amsterdam time, Z and +01:00; all
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from .conftest import TICKET_COLUMNS, basic_config, rows
@@ -245,6 +247,35 @@ def test_hours_to_next_stage_after_going_back(project) -> None:  # type: ignore[
         ("b2", "Awareness"): 1.0,
         ("b2", "Consideration"): 3.0,
     }
+
+
+def test_hours_to_next_stage_matches_brute_force(project) -> None:  # type: ignore[no-untyped-def]
+    # 60 random paths over all five stages and an unmapped touchpoint, one event an hour: for each stage a
+    # customer was in, the hours from its first event to the first later event of a later stage, by definition
+    rng = random.Random(7)
+    stage_of = {"ad": 1, "view": 2, "cart": 3, "track": 4, "refill": 5, "mystery": None}
+    names = {1: "Awareness", 2: "Consideration", 3: "Decision", 4: "Service", 5: "Loyalty"}
+    lines = ["customer_id,ts,event"]
+    expected: dict[tuple[str, str], float] = {}
+    for c in range(60):
+        path = [rng.choice(list(stage_of)) for _ in range(rng.randint(1, 12))]
+        for hour, touchpoint in enumerate(path):
+            lines.append(f"c{c},2026-10-05T{hour:02d}:00:00Z,{touchpoint}")
+        stages = [stage_of[t] for t in path]
+        for s in {s for s in stages if s is not None}:
+            first = stages.index(s)
+            later = next((i for i in range(first + 1, len(stages)) if (stages[i] or 0) > s), None)
+            if later is not None:
+                expected[(f"c{c}", names[s])] = float(later - first)
+    con = project({"clicks.csv": "\n".join(lines) + "\n"}, basic_config())
+    got = {
+        (c, s): h
+        for c, s, h in rows(
+            con, "select customer_id, stage, hours_to_next_stage from int_customer_stage_next"
+        )
+    }
+    assert len(expected) > 100
+    assert got == expected
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,10 @@
 -- one row per event of either source (duplicates removed), numbered in case order within each customer, with
 -- the touchpoint that directly follows it in the case and the seconds until then (null for the case's last event);
 -- file_id and record_no lead back to the loaded row (clickstream attributes: event_attributes)
-with clicks as (
+-- not materialized: a clicks CTE read three times was kept aside whole (11M rows); read where used instead,
+-- each reader takes only its columns (7.7 instead of 8.9 s at 11M events with session ids, 14 instead of 27 s
+-- without, the same table)
+with clicks as not materialized (
     select * from stg_clickstream where not is_duplicate
 ),
 
@@ -22,7 +25,8 @@ settings as (
 ),
 
 events as (
-    -- only what the case order and the last click need travel through the sort; ticket fields join after it
+    -- only what the case order, the last click and the ticket columns need travel through the sort (a join
+    -- back to the tickets after it took 0.4 s at 11M events)
     select
         customer_id,
         occurred_at,
@@ -32,6 +36,8 @@ events as (
         record_no,
         touchpoint,
         session_id as given_session_id,
+        cast(null as varchar) as ticket_id,
+        cast(null as varchar) as category,
     from clicks
     union all
     select
@@ -43,6 +49,8 @@ events as (
         record_no,
         touchpoint,
         cast(null as varchar) as given_session_id,
+        ticket_id,
+        category,
     from tickets
 ),
 
@@ -106,7 +114,7 @@ final as (
             when o.given_session_id is not null then o.given_session_id
             else o.customer_id || '#' || cast(cs.session_no as varchar)
         end as session_id,
-        t.ticket_id,
+        o.ticket_id,
         case
             when o.source_rank = 0 then null
             when ab.touchpoint is not null then ab.touchpoint
@@ -121,8 +129,7 @@ final as (
     cross join settings as s
     inner join stages as st on st.touchpoint = o.touchpoint
     left join session_starts as cs on o.source_rank = 0 and cs.file_id = o.file_id and cs.record_no = o.record_no
-    left join tickets as t on o.source_rank = 1 and t.file_id = o.file_id and t.record_no = o.record_no
-    left join about_rules as ab on ab.category = t.category
+    left join about_rules as ab on ab.category = o.category
 )
 
 select * from final

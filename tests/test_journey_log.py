@@ -249,6 +249,27 @@ def test_hours_to_next_stage_after_going_back(project) -> None:  # type: ignore[
     }
 
 
+def test_previous_stage_order_skips_unmapped(project) -> None:  # type: ignore[no-untyped-def]
+    con = project({"clicks.csv": BACK_AND_FORTH}, basic_config())
+    got = rows(
+        con,
+        "select customer_id, touchpoint, previous_stage_order from journey_events order by customer_id, event_seq",
+    )
+    assert got == [
+        # b1: ad (1), view (2), ad (1), mystery (Unmapped, not a stage: the cart after it still follows ad), cart (3)
+        ("b1", "ad", None),
+        ("b1", "view", 1),
+        ("b1", "ad", 2),
+        ("b1", "mystery", 1),
+        ("b1", "cart", 1),
+        # b2: cart (3), ad (1), view (2), pay (3)
+        ("b2", "cart", None),
+        ("b2", "ad", 3),
+        ("b2", "view", 1),
+        ("b2", "pay", 2),
+    ]
+
+
 def test_hours_to_next_stage_matches_brute_force(project) -> None:  # type: ignore[no-untyped-def]
     # 60 random paths over all five stages and an unmapped touchpoint, one event an hour: for each stage a
     # customer was in, the hours from its first event to the first later event of a later stage, by definition

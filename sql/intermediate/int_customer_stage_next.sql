@@ -18,7 +18,7 @@ mapped as (
         event_seq,
         occurred_at,
         stage_order,
-        lag(stage_order) over (partition by customer_id order by event_seq) as previous_stage_order,
+        previous_stage_order,  -- the mapped stage before it (journey_events keeps it: no window here)
     from journey_events
     where stage_order < (select unmapped_stage_order from settings)
 ),

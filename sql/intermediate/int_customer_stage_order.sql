@@ -1,17 +1,9 @@
 -- one row per customer: how their sequence of stages (Unmapped left out) relates to the journey's order
-with events as (
-    select customer_id, event_seq, stage_order
+with steps as (
+    -- mapped events with the mapped stage before them (journey_events keeps it: no window here)
+    select customer_id, event_seq, stage_order, previous_stage_order
     from journey_events
     where stage_order < (select unmapped_stage_order from config_settings)
-),
-
-steps as (
-    select
-        customer_id,
-        event_seq,
-        stage_order,
-        lag(stage_order) over (partition by customer_id order by event_seq) as previous_stage_order,
-    from events
 ),
 
 final as (

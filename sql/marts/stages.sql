@@ -12,11 +12,8 @@ settings as (
 ),
 
 furthest as (
-    -- the latest stage (in journey order) each customer ever reached, Unmapped not counted
-    select customer_id, max(stage_order) as max_stage_order
-    from customer_stages
-    where stage_order < (select unmapped_stage_order from settings)
-    group by customer_id
+    -- the latest stage (in journey order) each customer ever reached, Unmapped not counted (already computed)
+    select customer_id, furthest_stage_order as max_stage_order from int_customer_stage_order
 ),
 
 reach_counts as (

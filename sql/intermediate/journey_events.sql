@@ -65,19 +65,18 @@ staged as (
 ordered as (
     -- one sort per customer serves the case order, the next event, the last click and the last mapped stage
     -- before each event (the stage step the stage models count: their own window over mapped events took 1.5 s
-    -- at 11M events, this column 0.5 s)
+    -- at 11M events, this column 0.5 s). `lag(… ignore nulls)`: the last non-null value before the row, as
+    -- `last_value(… ignore nulls)` over the rows before it gives, ~0.2 s less at 11M events
     select
         *,
         row_number() over w as event_seq,
         lead(touchpoint) over w as next_touchpoint,
         lead(occurred_at) over w as next_at,
-        last_value(case when source_rank = 0 then touchpoint end ignore nulls) over before as previous_touchpoint,
-        last_value(case when source_rank = 0 then occurred_at end ignore nulls) over before as previous_at,
-        last_value(case when is_mapped then stage_order end ignore nulls) over before as previous_stage_order,
+        lag(case when source_rank = 0 then touchpoint end ignore nulls) over w as previous_touchpoint,
+        lag(case when source_rank = 0 then occurred_at end ignore nulls) over w as previous_at,
+        lag(case when is_mapped then stage_order end ignore nulls) over w as previous_stage_order,
     from staged
-    window
-        w as (partition by customer_id order by occurred_at, source_rank, file_rank, record_no),
-        before as (w rows between unbounded preceding and 1 preceding)
+    window w as (partition by customer_id order by occurred_at, source_rank, file_rank, record_no)
 ),
 
 cutting_customers as (

@@ -23,12 +23,19 @@ quarter_hours as (
     )
 ),
 
-final as (
+sessions as (
+    -- distinct sessions counted on their own: `count(distinct …)` beside the other aggregates made DuckDB
+    -- materialise every event first (1.8 -> 1.6 s at 11M events)
+    select customer_id, count(*) as n_sessions
+    from (select distinct customer_id, session_id from events where session_id is not null)
+    group by customer_id
+),
+
+per_customer as (
     select
         customer_id,
         count(local_hour) as n_clicks,
         count(*) filter (where source = 'tickets') as n_tickets,
-        count(distinct session_id) as n_sessions,
         count(*) filter (where local_hour < 6) as n_night_clicks,
         count(*) filter (where local_hour >= 6 and local_hour < 12) as n_morning_clicks,
         count(*) filter (where local_hour >= 12 and local_hour < 18) as n_afternoon_clicks,
@@ -39,7 +46,6 @@ final as (
             e.customer_id,
             e.occurred_at,
             e.source,
-            e.session_id,
             case
                 when e.source = 'clickstream'
                     then coalesce(qh.local_hour, hour(timezone((select timezone from settings), e.occurred_at)))
@@ -49,6 +55,21 @@ final as (
             on e.source = 'clickstream' and qh.q = epoch_us(e.occurred_at) // 900000000
     )
     group by customer_id
+),
+
+final as (
+    select
+        c.customer_id,
+        c.n_clicks,
+        c.n_tickets,
+        coalesce(s.n_sessions, 0) as n_sessions,
+        c.n_night_clicks,
+        c.n_morning_clicks,
+        c.n_afternoon_clicks,
+        c.n_evening_clicks,
+        c.span_seconds,
+    from per_customer as c
+    left join sessions as s on s.customer_id = c.customer_id
 )
 
 select * from final

@@ -132,6 +132,8 @@ def model_rows() -> list[str]:
 
 
 STAGES = ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render")
+# stages run in a thread beside another (no peak RSS of their own): the stage they overlap
+BESIDE = {"score": "model", "mine": "personas", "compare": "personas"}
 
 
 def sizes() -> list[int]:
@@ -182,8 +184,8 @@ def scale_rows(header: list[str]) -> list[str]:
         "",
         "### Seconds and peak RSS per report stage (seconds also in every run's `summary.json` → `run.stage_seconds`)",
         "",
-        "`score` (ticket sentiment) runs in a thread during `model`: its seconds are its own and overlap `model`'s;",
-        "its memory is in `model`'s peak.",
+        "`score` (ticket sentiment) runs in a thread during `model`, `mine` and `compare` (pm4py) in one during",
+        "`personas`: their seconds are their own and overlap that stage's; their memory is in its peak.",
         "",
         "| customers | " + " | ".join(STAGES) + " |",
         "| ---: | " + " | ".join("---:" for _ in STAGES) + " |",
@@ -231,7 +233,8 @@ def scale_rows(header: list[str]) -> list[str]:
         stage_lines.append(
             f"| {customers:,} | "
             + " | ".join(
-                f"{stage.get(k, 0):.1f} s · " + (f"{rss[k]:.0f} MB" if k in rss else "during model")
+                f"{stage.get(k, 0):.1f} s · "
+                + (f"{rss[k]:.0f} MB" if k in rss else f"during {BESIDE.get(k, '?')}")
                 for k in STAGES
             )
             + " |"

@@ -204,3 +204,28 @@ def test_hostile_text_is_harmless_in_html_csv_and_json(tmp_path: Path) -> None:
     pay_json = next(p for p in summary["pain_points"] if p["touchpoint"] == "pay")
     assert all("7700" not in q for q in pay_json["quotes"])
     assert pay_json["score"] > 0 and pay_json["negative_share"] == 1.0
+
+
+def test_waits_and_last_clicks_skip_tickets_between_clicks(project) -> None:  # type: ignore[no-untyped-def]
+    # a click's wait runs to the next click, over a ticket written between them; a ticket after the last click
+    # does not make that click anything but the customer's last
+    from .conftest import TICKET_COLUMNS, basic_config
+
+    config = basic_config()
+    config["sources"]["tickets"] = {"path": "tickets.csv", **TICKET_COLUMNS}
+    clicks = (
+        "customer_id,ts,event\n"
+        "w1,2026-10-05T08:00:00Z,cart\nw1,2026-10-05T08:01:00Z,pay\n"  # a ticket at 08:00:30 between them
+        "w2,2026-10-05T08:00:00Z,cart\nw2,2026-10-05T08:03:00Z,pay\n"
+        "w3,2026-10-05T08:00:00Z,cart\n"  # then a ticket an hour later: w3 ends at cart
+    )
+    tickets = (
+        "customer_id,created_at,body,category\n"
+        "w1,2026-10-05T08:00:30Z,Where is the pay button?,payment\n"
+        "w3,2026-10-05T09:00:00Z,I gave up,payment\n"
+    )
+    con = project({"clicks.csv": clicks, "tickets.csv": tickets}, config)
+    got = rows(con, "select touchpoint, median_wait_hours * 3600, drop_off_rate from pain_points order by 1")
+    # cart: waits 60 s (w1, across the ticket) and 180 s (w2) -> median 120 s; w3 of 3 ends there.
+    # pay: nobody clicks after it (no wait); w1 and w2 end there, 2 of 2.
+    assert got == [("cart", pytest.approx(120.0), pytest.approx(1 / 3)), ("pay", None, pytest.approx(1.0))]

@@ -1,6 +1,7 @@
 -- one row per event of either source (duplicates removed), numbered in case order within each customer, with
 -- the touchpoint that directly follows it in the case and the seconds until then (null for the case's last event)
--- and the stage order of the customer's last mapped event before it (null before the first);
+-- the stage order of the customer's last mapped event before it (null before the first), and the customer's last
+-- click before it with the seconds since (null before the first click);
 -- file_id and record_no lead back to the loaded row (clickstream attributes: event_attributes)
 -- not materialized: a clicks CTE read three times was kept aside whole (11M rows); read where used instead,
 -- each reader takes only its columns (7.7 instead of 8.9 s at 11M events with session ids, 14 instead of 27 s
@@ -136,6 +137,8 @@ final as (
         o.next_touchpoint,
         epoch(o.next_at) - epoch(o.occurred_at) as seconds_to_next,
         o.previous_stage_order,
+        o.previous_touchpoint as previous_click_touchpoint,
+        epoch(o.occurred_at) - epoch(o.previous_at) as seconds_since_previous_click,
     from ordered as o
     cross join settings as s
     inner join stages as st on st.touchpoint = o.touchpoint

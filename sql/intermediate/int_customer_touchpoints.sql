@@ -1,6 +1,6 @@
 -- one row per customer and touchpoint they did: how often (all events, clickstream events).
--- Reach per persona and touchpoint is a count of these rows; computing it here once keeps the report models
--- from grouping the whole event table again. The stage is not repeated on every row (writing it cost more than
+-- Reach (per persona, and in the touchpoints mart) is a count of these rows; computing it here once keeps the
+-- marts and report models from grouping the whole event table again. The stage is not repeated on every row (writing it cost more than
 -- the readers' join of their few grouped rows to int_touchpoint_stages).
 with events as (
     select customer_id, touchpoint, source from journey_events

@@ -1,5 +1,6 @@
--- one row per customer and directly-follows pair they made: how often. Persona features and the per-persona
--- flow diagram count customers per pair from here instead of grouping every transition again.
+-- one row per customer and directly-follows pair they made: how often. Persona features, the per-persona flow
+-- diagram and the transitions and touchpoints marts count customers per pair from here instead of grouping every
+-- transition again.
 with pairs as (
     select customer_id, from_touchpoint, to_touchpoint from int_transitions
 )

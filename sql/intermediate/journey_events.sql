@@ -1,5 +1,5 @@
 -- one row per event of either source (duplicates removed), numbered in case order within each customer, with
--- the touchpoint that directly follows it in the case and the seconds until then (null for the case's last event)
+-- the touchpoint that directly follows it in the case and the seconds until then (null for the case's last event),
 -- the stage order of the customer's last mapped event before it (null before the first), and the customer's last
 -- click before it with the seconds since (null before the first click);
 -- file_id and record_no lead back to the loaded row (clickstream attributes: event_attributes)

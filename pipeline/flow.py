@@ -66,7 +66,6 @@ class Progress:
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
     seconds: dict[str, float] = field(default_factory=dict)
     quiet: bool = False
-    current: str | None = None
     bar: RichProgress | None = None
     task: TaskID | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -88,7 +87,6 @@ class Progress:
     @contextmanager
     def stage(self, name: str, what: str) -> Iterator[None]:
         db.fault_point(name)
-        self.current = name
         start = time.perf_counter()
         self._start_bar()
         if self.bar is not None and self.task is not None:
@@ -98,10 +96,7 @@ class Progress:
         yield
         took = time.perf_counter() - start
         self.record(name, took)
-        if self.bar is not None and self.task is not None:
-            self.bar.advance(self.task)
-        if not self.quiet:
-            self.console.print(f"  [green]✓[/green] {name} [dim]{took:.1f} s[/dim]")
+        self._finished(name, f"{took:.1f} s")
 
     def record(self, name: str, seconds: float) -> None:
         """A stage's seconds (also from a thread running it alongside another); `seconds` stays in run order."""
@@ -122,13 +117,16 @@ class Progress:
 
     def done(self, name: str, beside: str, text: str = "") -> None:
         """A stage that ran alongside `beside` (its seconds already recorded) has finished."""
+        took = self.seconds.get(name, 0.0)
+        self._finished(name, f"{took:.1f} s (alongside {beside})", text)
+
+    def _finished(self, name: str, timing: str, text: str = "") -> None:
+        """One more stage on the bar, and its ✓ line (with what it did, if given)."""
         if self.bar is not None and self.task is not None:
             self.bar.advance(self.task)
         if not self.quiet:
-            took = self.seconds.get(name, 0.0)
             self.console.print(
-                f"  [green]✓[/green] {name} [dim]{took:.1f} s (alongside {beside})[/dim]"
-                + (f": {text}" if text else "")
+                f"  [green]✓[/green] {name} [dim]{timing}[/dim]" + (f": {text}" if text else "")
             )
 
     def note(self, text: str) -> None:

@@ -148,8 +148,10 @@ def ingest(
     ensure_schema(con)
     result = IngestResult()
     # record_no is a row's place in its file, read from the load table's rowids: rows must stay in file order
-    # (the models may run with preserve_insertion_order off; loading may not)
+    # (the models may run with preserve_insertion_order off; loading may not). ISO timestamps without an
+    # offset are read in the session's time zone (_timestamp_sql): the configured one while loading.
     con.execute("set preserve_insertion_order = true")
+    con.execute(f"set TimeZone = {quote_literal(config.timezone)}")
     try:
         for source in SOURCES:
             spec = _spec(config, source)
@@ -161,6 +163,7 @@ def ingest(
                 result.files.append(ingest_file(con, config, source, path))
     finally:
         con.execute("set preserve_insertion_order = false")
+        con.execute("set TimeZone = 'UTC'")
     return result
 
 
@@ -347,17 +350,19 @@ def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, 
 
 
 def _timestamp_sql(column: str, fmt: str | None) -> tuple[str, dict[str, str]]:
-    """SQL expression turning a text column into a UTC timestamptz (NULL when it cannot be read)."""
+    """SQL expression turning a text column into a UTC timestamptz (NULL when it cannot be read).
+
+    ISO 8601 values are cast to TIMESTAMPTZ while the session's time zone is the configured one
+    (:func:`ingest` sets it): an offset or zone after the time (Z, UTC, +02, +02:00, -0500,
+    America/New_York) is honoured, a value without one is local time in the configured zone, DST gaps and
+    repeats resolved as `timezone(zone, timestamp)` resolves them. Upper-cased because RFC 3339 allows a
+    lower-case t and z; only values that start with a digit, so that DuckDB's special words (epoch,
+    infinity) are not read as instants. One cast instead of an offset regex and two casts, which read a
+    lower-case `utc` or a zone name as local time (dropping it) and a BC date as AD; ~0.3 s less at 11M rows.
+    """
     col = f"nullif(trim({quote_ident(column)}), '')"
     if fmt in (None, "iso"):
-        # An explicit offset (Z, UTC, +02, +02:00, -0500) after a time is honoured; otherwise local time in
-        # the configured zone. A cast to TIMESTAMP would silently drop the offset, hence the test first.
-        return (
-            f"case when regexp_matches({col}, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|UTC|[+-]\\d\\d(:?\\d\\d)?)$')"
-            f" then try_cast(upper({col}) as timestamptz)"  # RFC 3339 allows a lower-case z and t
-            f" else timezone($tz, try_cast({col} as timestamp)) end",
-            {},
-        )
+        return f"case when left({col}, 1) between '0' and '9' then try_cast(upper({col}) as timestamptz) end", {}
     if fmt in ("epoch_s", "epoch_ms"):
         # to_timestamp fails the whole statement outside years 1-9999: such values become NULL (then rejected)
         seconds = f"try_cast({col} as double)" + (" / 1000.0" if fmt == "epoch_ms" else "")
@@ -447,7 +452,8 @@ def _load_rows_from(
         ),
         (
             "timestamp out of range",
-            f"__ts < timestamptz '{EARLIEST}' or __ts >= timestamptz '{LATEST}'",
+            # explicit offsets: the session's time zone is the configured one while this runs
+            f"__ts < timestamptz '{EARLIEST} 00:00:00+00' or __ts >= timestamptz '{LATEST} 00:00:00+00'",
             f"{q(spec.timestamp)} || ' is before {EARLIEST} or after {LATEST}'",
         ),
     ]

@@ -20,6 +20,9 @@ CASES = [
     ("2026-10-05T08:00:00Z", "2026-10-05 08:00:00", None),
     ("2026-10-05T08:00:00z", "2026-10-05 08:00:00", None),
     ("2026-10-05 08:00:00 UTC", "2026-10-05 08:00:00", None),
+    ("2026-10-05 08:00:00 utc", "2026-10-05 08:00:00", None),  # once read as local time, the zone dropped
+    ("2026-10-05 04:00:00 America/New_York", "2026-10-05 08:00:00", None),  # a zone name is honoured (EDT)
+    ("2026-10-05t10:00:00", "2026-10-05 08:00:00", None),  # lower-case t, local (CEST)
     ("2026-10-05T03:00:00-0500", "2026-10-05 08:00:00", None),
     ("2026-10-05T08:00:00.123456Z", "2026-10-05 08:00:00.123456", None),
     ("2026-10-05 10:00:00.5", "2026-10-05 08:00:00.5", None),  # local (CEST)
@@ -34,6 +37,8 @@ CASES = [
     ("2026-02-30 10:00:00", None, "unparseable timestamp"),
     ("2026-13-01 10:00:00", None, "unparseable timestamp"),
     ("yesterday", None, "unparseable timestamp"),
+    ("epoch", None, "unparseable timestamp"),  # DuckDB's word for 1970-01-01 is not a timestamp in an export
+    ("2026-10-05 10:00:00 BC", None, "unparseable timestamp"),  # once silently read as AD
     ("", None, "missing timestamp"),
 ]
 

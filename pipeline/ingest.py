@@ -362,7 +362,10 @@ def _timestamp_sql(column: str, fmt: str | None) -> tuple[str, dict[str, str]]:
     """
     col = f"nullif(trim({quote_ident(column)}), '')"
     if fmt in (None, "iso"):
-        return f"case when left({col}, 1) between '0' and '9' then try_cast(upper({col}) as timestamptz) end", {}
+        return (
+            f"case when left({col}, 1) between '0' and '9' then try_cast(upper({col}) as timestamptz) end",
+            {},
+        )
     if fmt in ("epoch_s", "epoch_ms"):
         # to_timestamp fails the whole statement outside years 1-9999: such values become NULL (then rejected)
         seconds = f"try_cast({col} as double)" + (" / 1000.0" if fmt == "epoch_ms" else "")

@@ -90,20 +90,16 @@ NULL_SHUFFLES = 3
 
 
 def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Features:
-    """The feature matrix of every customer (rows in customer id order, as `_persona_rows` numbers them), blocks
-    weighted and normalised.
+    """The feature matrix of every customer (row = `customer_no`, which numbers customers in customer id order),
+    blocks weighted and normalised.
 
     `int_persona_features` is a view over the per-customer tables: each block is read twice, for its feature
-    names and then as integers (customer row, feature column, value); only those cross into Python, one block at
-    a time, so the whole raw matrix never sits in memory at once. Customer ids stay in DuckDB (`_persona_rows`,
-    for `write_assignment`).
+    names and then as integers (customer number, feature column, value); only those cross into Python, one block
+    at a time, so the whole raw matrix never sits in memory at once. Customer ids stay in DuckDB
+    (`int_customer_keys`, for `write_assignment`).
     """
     blocks = [BLOCK_OF_SETTING[b] for b in settings.features]
-    con.execute(
-        "create or replace temp table _persona_rows as"
-        " select customer_id, (row_number() over (order by customer_id) - 1)::integer as row_no from customers"
-    )
-    count = con.execute("select count(*) from _persona_rows").fetchone()
+    count = con.execute("select count(*) from int_customer_keys").fetchone()
     n_rows = int(count[0]) if count else 0
     parts, names, kinds = [], [], []
     for block in blocks:
@@ -119,9 +115,8 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
         if not features:
             continue
         triples = con.execute(
-            "select r.row_no, c.col, b.value::float as value from int_persona_features as b"
-            " join _persona_columns as c using (feature) join _persona_rows as r using (customer_id)"
-            " where b.block = $block",
+            "select b.customer_no as row_no, c.col, b.value::float as value from int_persona_features as b"
+            " join _persona_columns as c using (feature) where b.block = $block",
             {"block": block},
         ).fetchnumpy()
         part = sparse.csr_matrix(
@@ -147,7 +142,7 @@ def load_features(con: duckdb.DuckDBPyConnection, settings: Personas) -> Feature
 
 
 def write_assignment(con: duckdb.DuckDBPyConnection, persona_of_row: np.ndarray) -> None:
-    """`customer_personas` (customer_id, persona_id) from each `_persona_rows` row's persona number."""
+    """`customer_personas` (customer_id, customer_no, persona_id) from each row's (customer number's) persona."""
     assignment = pd.DataFrame(
         {
             "row_no": np.arange(len(persona_of_row), dtype=np.int32),
@@ -156,11 +151,10 @@ def write_assignment(con: duckdb.DuckDBPyConnection, persona_of_row: np.ndarray)
     )
     con.register("_assignment", assignment)
     con.execute(
-        "create or replace table customer_personas as select r.customer_id, a.persona_id"
-        " from _persona_rows as r join _assignment as a using (row_no) order by r.customer_id"
+        "create or replace table customer_personas as select k.customer_id, k.customer_no, a.persona_id"
+        " from int_customer_keys as k join _assignment as a on a.row_no = k.customer_no order by k.customer_id"
     )
     con.unregister("_assignment")
-    con.execute("drop table _persona_rows")
 
 
 def _rows(features: Features, rows: np.ndarray) -> Features:
@@ -356,7 +350,8 @@ def run_personas(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, An
         " from customer_personas join _labels as l using (persona_id) group by persona_id, l.label order by persona_id"
     )
     con.execute(
-        "create or replace table customer_personas as select cp.customer_id, cp.persona_id, p.label as persona"
+        "create or replace table customer_personas as"
+        " select cp.customer_id, cp.customer_no, cp.persona_id, p.label as persona"
         " from customer_personas as cp join personas as p using (persona_id) order by cp.customer_id"
     )
     con.execute("drop table _labels")

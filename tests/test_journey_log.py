@@ -236,7 +236,9 @@ def test_hours_to_next_stage_after_going_back(project) -> None:  # type: ignore[
     got = {
         (c, s): h
         for c, s, h in rows(
-            con, "select customer_id, stage, hours_to_next_stage from int_customer_stage_next order by all"
+            con,
+            "select customer_id, stage, hours_to_next_stage from int_customer_stage_next"
+            " join int_customer_keys using (customer_no) order by all",
         )
     }
     assert got == {
@@ -292,7 +294,9 @@ def test_hours_to_next_stage_matches_brute_force(project) -> None:  # type: igno
     got = {
         (c, s): h
         for c, s, h in rows(
-            con, "select customer_id, stage, hours_to_next_stage from int_customer_stage_next"
+            con,
+            "select customer_id, stage, hours_to_next_stage from int_customer_stage_next"
+            " join int_customer_keys using (customer_no)",
         )
     }
     assert len(expected) > 100
@@ -353,7 +357,8 @@ def test_customer_activity_counts(project) -> None:  # type: ignore[no-untyped-d
     activity = rows(
         con,
         "select customer_id, n_clicks, n_tickets, n_sessions, n_night_clicks, n_morning_clicks,"
-        " n_afternoon_clicks, n_evening_clicks, span_seconds from int_customer_activity order by customer_id",
+        " n_afternoon_clicks, n_evening_clicks, span_seconds from int_customer_activity"
+        " join int_customer_keys using (customer_no) order by customer_id",
     )
     # the span runs from a's first click to the ticket
     assert activity == [("a", 4, 1, 2, 0, 2, 2, 0, 25200.0), ("b", 1, 0, 1, 0, 0, 0, 1, 0.0)]
@@ -364,3 +369,42 @@ def test_customer_activity_counts(project) -> None:  # type: ignore[no-untyped-d
     )
     # a's furthest stage is Service (4: the ticket, ticket:payment), not the unmapped last click
     assert customers == [("a", 5, 4, 1, 2, 4), ("b", 1, 1, 0, 1, 2)]
+
+
+def test_customer_numbers_follow_customer_ids_across_both_sources(project) -> None:  # type: ignore[no-untyped-def]
+    # "0t" has only a ticket, "b" a duplicated click: each customer gets one number, in customer id order
+    clicks = (
+        "customer_id,ts,event\n"
+        "b,2026-10-05T08:00:00Z,ad\n"
+        "b,2026-10-05T08:00:00Z,ad\n"
+        "a,2026-10-05T09:00:00Z,view\n"
+        "a,2026-10-05T09:30:00Z,cart\n"
+    )
+    tickets = "customer_id,created_at,body,category\n0t,2026-10-05T10:00:00Z,Where is my order?,delivery\n"
+    config = basic_config()
+    config["sources"]["tickets"] = {"path": "tickets.csv", **TICKET_COLUMNS}
+    con = project({"clicks.csv": clicks, "tickets.csv": tickets}, config)
+    assert rows(con, "select customer_id, customer_no from int_customer_keys order by customer_no") == [
+        ("0t", 0),
+        ("a", 1),
+        ("b", 2),
+    ]
+    # journey_events and the customers mart carry the same number for the same id; per-customer tables key on it
+    assert rows(con, "select distinct customer_id, customer_no from journey_events order by customer_no") == [
+        ("0t", 0),
+        ("a", 1),
+        ("b", 2),
+    ]
+    assert rows(con, "select customer_id, customer_no, n_events from customers order by customer_no") == [
+        ("0t", 0, 1),
+        ("a", 1, 2),
+        ("b", 2, 1),
+    ]
+    assert rows(
+        con, "select customer_no, touchpoint, n_events from int_customer_touchpoints order by all"
+    ) == [
+        (0, "ticket:delivery", 1),
+        (1, "cart", 1),
+        (1, "view", 1),
+        (2, "ad", 1),
+    ]

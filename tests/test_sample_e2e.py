@@ -270,7 +270,7 @@ def test_stage_times_per_persona_and_for_everyone_match_a_recount(sample_run: Pa
     con = duckdb.connect(str(sample_run / "data" / "warehouse.duckdb"), read_only=True)
     gaps = con.execute(
         "select p.persona, g.stage, g.hours_to_next_stage from int_customer_stage_next as g"
-        " join customer_personas as p using (customer_id)"
+        " join customer_personas as p using (customer_no)"
     ).fetchall()
     got = con.execute(
         "select persona, stage, bin_order, customers, share, median_hours, p90_hours from rpt_stage_times"

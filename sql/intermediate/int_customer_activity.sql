@@ -1,7 +1,7 @@
 -- one row per customer: clicks (all, and by local time of day), tickets, sessions and active span. One pass over the events for both readers — the customers mart and the personas' timing features
 -- (int_customer_habits) — instead of one each (each a count of distinct sessions over every event)
 with events as (
-    select customer_id, occurred_at, source, session_id from journey_events
+    select customer_no, occurred_at, source, session_id from journey_events
 ),
 
 settings as (
@@ -26,14 +26,14 @@ quarter_hours as (
 sessions as (
     -- distinct sessions counted on their own: `count(distinct …)` beside the other aggregates made DuckDB
     -- materialise every event first (1.8 -> 1.6 s at 11M events)
-    select customer_id, count(*) as n_sessions
-    from (select distinct customer_id, session_id from events where session_id is not null)
-    group by customer_id
+    select customer_no, count(*) as n_sessions
+    from (select distinct customer_no, session_id from events where session_id is not null)
+    group by customer_no
 ),
 
 per_customer as (
     select
-        customer_id,
+        customer_no,
         count(local_hour) as n_clicks,
         count(*) filter (where source = 'tickets') as n_tickets,
         count(*) filter (where local_hour < 6) as n_night_clicks,
@@ -43,7 +43,7 @@ per_customer as (
         epoch(max(occurred_at)) - epoch(min(occurred_at)) as span_seconds,
     from (
         select
-            e.customer_id,
+            e.customer_no,
             e.occurred_at,
             e.source,
             case
@@ -54,12 +54,12 @@ per_customer as (
         left join quarter_hours as qh
             on e.source = 'clickstream' and qh.q = epoch_us(e.occurred_at) // 900000000
     )
-    group by customer_id
+    group by customer_no
 ),
 
 final as (
     select
-        c.customer_id,
+        c.customer_no,
         c.n_clicks,
         c.n_tickets,
         coalesce(s.n_sessions, 0) as n_sessions,
@@ -69,7 +69,7 @@ final as (
         c.n_evening_clicks,
         c.span_seconds,
     from per_customer as c
-    left join sessions as s on s.customer_id = c.customer_id
+    left join sessions as s on s.customer_no = c.customer_no
 )
 
 select * from final

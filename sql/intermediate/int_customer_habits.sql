@@ -6,10 +6,10 @@ with activity as (
 ),
 
 timing as (
-    select customer_id, 'timing' as block, t.feature, t.value
+    select customer_no, 'timing' as block, t.feature, t.value
     from (
         select
-            customer_id,
+            customer_no,
             unnest([
                 {'feature': 'night', 'value': n_night_clicks / n_clicks},
                 {'feature': 'morning', 'value': n_morning_clicks / n_clicks},
@@ -34,10 +34,17 @@ attribute_values as (
     group by customer_id, entry.key, entry.value
 ),
 
-attributes as (
-    select customer_id, 'attribute' as block, attribute || '=' || attribute_value as feature, 1.0 as value
+usual_values as (
+    select customer_id, attribute, attribute_value
     from attribute_values
     qualify row_number() over (partition by customer_id, attribute order by n desc, attribute_value) = 1
+),
+
+attributes as (
+    -- the clicks' attributes are read from stg_clickstream, by customer id: numbered once grouped
+    select k.customer_no, 'attribute' as block, u.attribute || '=' || u.attribute_value as feature, 1.0 as value
+    from usual_values as u
+    inner join int_customer_keys as k on k.customer_id = u.customer_id
 ),
 
 final as (

@@ -5,7 +5,7 @@ with events as (
 
 final as (
     select
-        customer_id,
+        customer_no,
         -- unordered lists put in order afterwards: the same path as `list(touchpoint order by event_seq)`, but
         -- an aggregate that spills to disk (the ordered one holds every customer in memory: 100M events failed).
         -- The touchpoints picked by the event numbers' sort order: sorting {event_seq, touchpoint} structs took
@@ -15,7 +15,7 @@ final as (
         min(occurred_at) as first_at,
         max(occurred_at) as last_at,
     from events
-    group by customer_id
+    group by customer_no
 )
 
 select * from final

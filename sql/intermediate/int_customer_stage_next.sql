@@ -14,7 +14,7 @@ settings as (
 
 mapped as (
     select
-        customer_id,
+        customer_no,
         event_seq,
         occurred_at,
         stage_order,
@@ -28,18 +28,18 @@ step_ups as (
     -- stages it can be "next" for. Not those below the previous event's stage: for such a stage, begun before
     -- that event, the previous event is itself a later stage and comes first (2.9M customer stages at 11M
     -- events: 6.6M candidate rows became 3.2M, 3.4 -> 2.7 s, the same table)
-    select customer_id, event_seq, occurred_at, unnest(range(previous_stage_order, stage_order)) as below_stage_order
+    select customer_no, event_seq, occurred_at, unnest(range(previous_stage_order, stage_order)) as below_stage_order
     from mapped
     where stage_order > previous_stage_order
 )
 
 select
-    cs.customer_id,
+    cs.customer_no,
     cs.stage,
     cs.stage_order,
     (epoch(e.occurred_at) - epoch(cs.first_at)) / 3600.0 as hours_to_next_stage,
 from customer_stages as cs
 asof inner join step_ups as e
-    on e.customer_id = cs.customer_id
+    on e.customer_no = cs.customer_no
     and e.below_stage_order = cs.stage_order
     and e.event_seq > cs.first_event_seq

@@ -1,6 +1,6 @@
 -- one row per customer per stage reached: first and last event, events in it
 with events as (
-    select customer_id, stage_order, occurred_at, event_seq from journey_events
+    select customer_no, stage_order, occurred_at, event_seq from journey_events
 ),
 
 stage_names as (
@@ -9,19 +9,19 @@ stage_names as (
 
 per_stage as (
     select
-        customer_id,
+        customer_no,
         stage_order,
         min(occurred_at) as first_at,
         max(occurred_at) as last_at,
         min(event_seq) as first_event_seq,
         count(*) as n_events,
     from events
-    group by customer_id, stage_order
+    group by customer_no, stage_order
 ),
 
 final as (
     -- the stage name joins the grouped rows, rather than riding along as a grouping key
-    select p.customer_id, s.stage, p.stage_order, p.first_at, p.last_at, p.first_event_seq, p.n_events,
+    select p.customer_no, s.stage, p.stage_order, p.first_at, p.last_at, p.first_event_seq, p.n_events,
     from per_stage as p
     inner join stage_names as s on s.stage_order = p.stage_order
 )

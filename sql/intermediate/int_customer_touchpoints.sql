@@ -3,17 +3,17 @@
 -- marts and report models from grouping the whole event table again. The stage is not repeated on every row (writing it cost more than
 -- the readers' join of their few grouped rows to int_touchpoint_stages).
 with events as (
-    select customer_id, touchpoint, source from journey_events
+    select customer_no, touchpoint, source from journey_events
 ),
 
 final as (
     select
-        customer_id,
+        customer_no,
         touchpoint,
         count(*) as n_events,
         count(*) filter (where source = 'clickstream') as n_clicks,
     from events
-    group by customer_id, touchpoint
+    group by customer_no, touchpoint
 )
 
 select * from final

@@ -3,7 +3,7 @@
 -- A view: journey_events already carries each event's next touchpoint (found in the same sort as the case order),
 -- so the pairs cost a join with the stage table wherever they are read, not another sort and an 11M-row copy.
 with events as (
-    select customer_id, event_seq, touchpoint, stage, stage_order, next_touchpoint, seconds_to_next
+    select customer_id, customer_no, event_seq, touchpoint, stage, stage_order, next_touchpoint, seconds_to_next
     from journey_events
 ),
 
@@ -14,6 +14,7 @@ stages as (
 final as (
     select
         e.customer_id,
+        e.customer_no,
         e.event_seq as from_event_seq,
         e.touchpoint as from_touchpoint,
         e.stage as from_stage,

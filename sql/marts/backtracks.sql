@@ -23,8 +23,8 @@ final as (
         to_touchpoint as touchpoint,
         any_value(to_stage) as stage,
         count(*) as n_backsteps,
-        count(distinct customer_id) as customers,
-        count(distinct customer_id) / (select n from all_customers) as share,
+        count(distinct customer_no) as customers,
+        count(distinct customer_no) / (select n from all_customers) as share,
         list(distinct from_stage order by from_stage) as from_stages,
     from back
     group by to_touchpoint

@@ -1,15 +1,15 @@
--- one row per customer: the case in numbers
+-- one row per customer: the case in numbers (customer_no: the number the per-customer tables key on)
 with paths as (
     select * from int_customer_paths
 ),
 
 per_customer as (
-    select customer_id, n_clicks, n_tickets, n_sessions from int_customer_activity
+    select customer_no, n_clicks, n_tickets, n_sessions from int_customer_activity
 ),
 
 stage_order as (
     -- customers with no mapped event have no row: their furthest stage is null
-    select customer_id, furthest_stage_order from int_customer_stage_order
+    select customer_no, furthest_stage_order from int_customer_stage_order
 ),
 
 variant_ranks as (
@@ -18,7 +18,8 @@ variant_ranks as (
 
 final as (
     select
-        p.customer_id,
+        k.customer_id,
+        p.customer_no,
         v.variant_rank,
         p.first_at,
         p.last_at,
@@ -29,9 +30,10 @@ final as (
         o.furthest_stage_order,
         p.path,
     from paths as p
-    inner join per_customer as c on c.customer_id = p.customer_id
+    inner join int_customer_keys as k on k.customer_no = p.customer_no
+    inner join per_customer as c on c.customer_no = p.customer_no
     inner join variant_ranks as v on v.path = p.path
-    left join stage_order as o on o.customer_id = p.customer_id
+    left join stage_order as o on o.customer_no = p.customer_no
 )
 
 select * from final

@@ -36,7 +36,7 @@ clicks as (
     select arg_max(touchpoint, event_seq) as touchpoint, null as wait_seconds, true as is_last,
     from journey_events
     where source = 'clickstream'
-    group by customer_id
+    group by customer_no
 ),
 
 click_counts as (

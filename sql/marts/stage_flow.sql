@@ -28,7 +28,7 @@ per_pair as (
         any_value(from_stage_order) as from_stage_order,
         any_value(to_stage_order) as to_stage_order,
         count(*) as n_transitions,
-        count(distinct customer_id) as customers,
+        count(distinct customer_no) as customers,
         case
             when any_value(from_stage_order) = (select unmapped_stage_order from settings)
                 or any_value(to_stage_order) = (select unmapped_stage_order from settings) then 'unmapped'

@@ -9,7 +9,7 @@ first_stage as (
 
 classified as (
     select
-        customer_id,
+        customer_no,
         case
             when n_backsteps > 0 then 'goes back'
             when n_skips_ahead > 0 or entry_stage_order > (select stage_order from first_stage) then 'skips ahead'
@@ -26,8 +26,8 @@ final as (
     select
         p.pattern,
         p.pattern_order,
-        count(c.customer_id) as customers,
-        count(c.customer_id) / greatest((select count(*) from classified), 1) as share,
+        count(c.customer_no) as customers,
+        count(c.customer_no) / greatest((select count(*) from classified), 1) as share,
     from patterns as p
     left join classified as c on c.pattern = p.pattern
     group by p.pattern, p.pattern_order

@@ -13,14 +13,14 @@ settings as (
 
 furthest as (
     -- the latest stage (in journey order) each customer ever reached, Unmapped not counted (already computed)
-    select customer_id, furthest_stage_order as max_stage_order from int_customer_stage_order
+    select customer_no, furthest_stage_order as max_stage_order from int_customer_stage_order
 ),
 
 reach_counts as (
     -- seconds from the customer's first event of all to their first event in the stage, counted
     select cs.stage_order as key, epoch(cs.first_at) - epoch(c.first_at) as value, count(*) as n
     from customer_stages as cs
-    inner join int_customer_paths as c on c.customer_id = cs.customer_id
+    inner join int_customer_paths as c on c.customer_no = cs.customer_no
     group by all
 ),
 
@@ -47,7 +47,7 @@ per_stage as (
         count(*) as customers,
         count(*) filter (where f.max_stage_order <= cs.stage_order) as customers_dropped,
     from customer_stages as cs
-    left join furthest as f on f.customer_id = cs.customer_id
+    left join furthest as f on f.customer_no = cs.customer_no
     group by cs.stage, cs.stage_order
 ),
 

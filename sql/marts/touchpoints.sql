@@ -2,7 +2,7 @@
 -- visits and self-loops per customer come from the intermediate tables that already grouped them by customer
 -- (grouping the events and pairs again took 1 s at 11M events)
 with visits as (
-    select customer_id, touchpoint, n_events as n_visits from int_customer_touchpoints
+    select customer_no, touchpoint, n_events as n_visits from int_customer_touchpoints
 ),
 
 stages as (

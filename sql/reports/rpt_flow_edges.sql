@@ -13,14 +13,14 @@ steps as (
 ),
 
 members as (
-    select customer_id, persona from customer_personas
+    select customer_no, persona from customer_personas
 ),
 
 persona_pairs as (
     -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
     select m.persona, t.from_touchpoint, t.to_touchpoint, count(*) as customers
     from int_customer_transitions as t
-    inner join members as m on m.customer_id = t.customer_id
+    inner join members as m on m.customer_no = t.customer_no
     group by m.persona, t.from_touchpoint, t.to_touchpoint
 ),
 

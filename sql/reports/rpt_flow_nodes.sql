@@ -10,11 +10,11 @@ steps as (
 ),
 
 members as (
-    select customer_id, persona from customer_personas
+    select customer_no, persona from customer_personas
 ),
 
 done as (
-    select customer_id, touchpoint from int_customer_touchpoints
+    select customer_no, touchpoint from int_customer_touchpoints
     where touchpoint in (
         select touchpoint from int_touchpoint_stages
         where stage_order < (select unmapped_stage_order from config_settings)
@@ -46,12 +46,12 @@ persona_any_of_reach as (
     -- steps' touchpoints go through the distinct (all steps' took 1.6 s at 11M events)
     select m.persona, cs.step_order, count(*) as customers
     from (
-        select distinct d.customer_id, s.step_order
+        select distinct d.customer_no, s.step_order
         from done as d
         inner join steps as s on s.touchpoint = d.touchpoint
         inner join step_sizes as z on z.step_order = s.step_order and z.n_touchpoints > 1
     ) as cs
-    inner join members as m on m.customer_id = cs.customer_id
+    inner join members as m on m.customer_no = cs.customer_no
     group by m.persona, cs.step_order
 ),
 

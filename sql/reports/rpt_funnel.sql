@@ -8,7 +8,7 @@ stages as (
 ),
 
 members as (
-    select customer_id, persona from customer_personas
+    select customer_no, persona from customer_personas
 ),
 
 persona_reach as (
@@ -16,8 +16,8 @@ persona_reach as (
     select m.persona, cs.stage_order, count(*) as customers,
         count(*) filter (where f.furthest_stage_order <= cs.stage_order) as dropped
     from int_customer_stages as cs
-    inner join members as m on m.customer_id = cs.customer_id
-    left join int_customer_stage_order as f on f.customer_id = cs.customer_id
+    inner join members as m on m.customer_no = cs.customer_no
+    left join int_customer_stage_order as f on f.customer_no = cs.customer_no
     group by m.persona, cs.stage_order
 ),
 

@@ -1,10 +1,10 @@
 -- one row per persona and one of its five most frequent paths, with the share of the persona it covers
 with members as (
-    select customer_id, persona_id from customer_personas
+    select customer_no, persona_id from customer_personas
 ),
 
 customers as (
-    select customer_id, variant_rank from customers
+    select customer_no, variant_rank from customers
 ),
 
 variants as (
@@ -14,7 +14,7 @@ variants as (
 counted as (
     select m.persona_id, c.variant_rank, count(*) as customers
     from members as m
-    inner join customers as c on c.customer_id = m.customer_id
+    inner join customers as c on c.customer_no = m.customer_no
     group by m.persona_id, c.variant_rank
 ),
 

@@ -3,7 +3,7 @@
 -- personas' rows, computed once here; the flow diagram and the experience map read their reach from here instead
 -- of joining every customer's touchpoints to their persona again.
 with members as (
-    select customer_id, persona from customer_personas
+    select customer_no, persona from customer_personas
 ),
 
 mapped as (
@@ -21,7 +21,7 @@ per_persona as (
             count(*) as customers,
             count(*) filter (where d.n_clicks > 0) as clicking_customers,
         from int_customer_touchpoints as d
-        inner join members as m on m.customer_id = d.customer_id
+        inner join members as m on m.customer_no = d.customer_no
         group by m.persona, d.touchpoint
     ) as c
     inner join mapped as s on s.touchpoint = c.touchpoint

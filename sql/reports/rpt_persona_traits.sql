@@ -2,11 +2,11 @@
 -- everyone else; a trait is any visit, pair or attribute, or a time of day with at least half the clicks
 -- (days active and sessions are scales, not traits)
 with members as (
-    select customer_id, persona_id from customer_personas
+    select customer_no, persona_id from customer_personas
 ),
 
 traits as (
-    select customer_id, block, feature
+    select customer_no, block, feature
     from int_persona_features
     where block <> 'timing' or (feature in ('night', 'morning', 'afternoon', 'evening') and value >= 0.5)
 ),
@@ -22,7 +22,7 @@ everyone as (
 held as (
     select m.persona_id, t.block, t.feature, count(*) as customers
     from traits as t
-    inner join members as m on m.customer_id = t.customer_id
+    inner join members as m on m.customer_no = t.customer_no
     group by m.persona_id, t.block, t.feature
 ),
 

@@ -4,7 +4,7 @@ with views as (
 ),
 
 members as (
-    select customer_id, persona from customer_personas
+    select customer_no, persona from customer_personas
 ),
 
 pairs as (
@@ -23,9 +23,9 @@ persona_pairs as (
         p.from_stage_order,
         p.to_stage_order,
         count(*) as n_transitions,
-        count(distinct p.customer_id) as customers,
+        count(distinct p.customer_no) as customers,
     from pairs as p
-    inner join members as m on m.customer_id = p.customer_id
+    inner join members as m on m.customer_no = p.customer_no
     group by all
 ),
 

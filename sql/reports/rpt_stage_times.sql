@@ -13,7 +13,7 @@ with bins as (
 
 gaps as (
     select
-        customer_id,
+        customer_no,
         stage,
         stage_order,
         hours_to_next_stage as hours,
@@ -26,7 +26,7 @@ gaps as (
 per_persona as (
     select m.persona, g.stage, g.stage_order, g.hours, g.bin_order
     from gaps as g
-    inner join customer_personas as m on m.customer_id = g.customer_id
+    inner join customer_personas as m on m.customer_no = g.customer_no
 ),
 
 hour_counts as (

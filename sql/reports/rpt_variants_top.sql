@@ -11,7 +11,7 @@ shown as (
 counted as (
     select v.persona, c.variant_rank, count(*) as customers
     from customers as c
-    inner join views as v on v.customer_id = c.customer_id
+    inner join views as v on v.customer_no = c.customer_no
     group by v.persona, c.variant_rank
 ),
 

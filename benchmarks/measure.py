@@ -72,14 +72,18 @@ def stage_memory(progress: Any) -> Iterator[dict[str, float]]:
     """Peak resident memory (MB) seen during each report stage, sampled every 0.1 s from /proc."""
     peaks: dict[str, float] = {}
     done = threading.Event()
+    failed: list[BaseException] = []
 
     def sample() -> None:
-        while not done.wait(0.1):
-            stage = progress.current
-            if stage is None:
-                continue
-            rss = _rss_mb()
-            peaks[stage] = max(peaks.get(stage, 0.0), rss)
+        try:
+            while not done.wait(0.1):
+                stage = progress.current
+                if stage is None:
+                    continue
+                rss = _rss_mb()
+                peaks[stage] = max(peaks.get(stage, 0.0), rss)
+        except BaseException as error:  # re-raised below: a dead sampler once left every stage without a peak
+            failed.append(error)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -88,6 +92,8 @@ def stage_memory(progress: Any) -> Iterator[dict[str, float]]:
     finally:
         done.set()
         thread.join()
+        if failed:
+            raise RuntimeError("the memory sampler stopped") from failed[0]
 
 
 def _rss_mb() -> float:

@@ -66,6 +66,7 @@ class Progress:
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
     seconds: dict[str, float] = field(default_factory=dict)
     quiet: bool = False
+    current: str | None = None  # the stage running now (benchmarks/measure.py samples memory by it)
     bar: RichProgress | None = None
     task: TaskID | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -87,6 +88,7 @@ class Progress:
     @contextmanager
     def stage(self, name: str, what: str) -> Iterator[None]:
         db.fault_point(name)
+        self.current = name
         start = time.perf_counter()
         self._start_bar()
         if self.bar is not None and self.task is not None:

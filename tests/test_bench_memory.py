@@ -28,6 +28,5 @@ def test_a_sampler_that_fails_is_not_silent() -> None:
     class NoStage:  # a progress object without `current`, as after a refactoring that dropped it
         pass
 
-    with pytest.raises(RuntimeError, match="memory sampler"):
-        with stage_memory(NoStage()):
-            time.sleep(0.25)
+    with pytest.raises(RuntimeError, match="memory sampler"), stage_memory(NoStage()):
+        time.sleep(0.25)

@@ -371,7 +371,7 @@ def test_customer_activity_counts(project) -> None:  # type: ignore[no-untyped-d
     assert customers == [("a", 5, 4, 1, 2, 4), ("b", 1, 1, 0, 1, 2)]
 
 
-def test_customer_numbers_follow_customer_ids_across_both_sources(project) -> None:  # type: ignore[no-untyped-def]
+def test_customers_and_touchpoints_numbered_in_id_and_name_order(project) -> None:  # type: ignore[no-untyped-def]
     # "0t" has only a ticket, "b" a duplicated click: each customer gets one number, in customer id order
     clicks = (
         "customer_id,ts,event\n"
@@ -400,11 +400,31 @@ def test_customer_numbers_follow_customer_ids_across_both_sources(project) -> No
         ("a", 1, 2),
         ("b", 2, 1),
     ]
+    # touchpoints are numbered in name order; journey_events and the per-customer tables carry the number
+    assert rows(con, "select touchpoint, touchpoint_no from int_touchpoint_stages order by touchpoint_no") == [
+        ("ad", 1),
+        ("cart", 2),
+        ("ticket:delivery", 3),
+        ("view", 4),
+    ]
     assert rows(
-        con, "select customer_no, touchpoint, n_events from int_customer_touchpoints order by all"
+        con,
+        "select customer_no, touchpoint, touchpoint_no, next_touchpoint, next_touchpoint_no from journey_events"
+        " order by customer_no, event_seq",
+    ) == [
+        (0, "ticket:delivery", 3, None, None),
+        (1, "view", 4, "cart", 2),
+        (1, "cart", 2, None, None),
+        (2, "ad", 1, None, None),
+    ]
+    assert rows(
+        con,
+        "select c.customer_no, s.touchpoint, c.n_events from int_customer_touchpoints as c"
+        " join int_touchpoint_stages as s using (touchpoint_no) order by all",
     ) == [
         (0, "ticket:delivery", 1),
         (1, "cart", 1),
         (1, "view", 1),
         (2, "ad", 1),
     ]
+    assert rows(con, "select * from int_customer_transitions") == [(1, 4, 2, 1)]

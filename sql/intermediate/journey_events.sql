@@ -3,7 +3,8 @@
 -- the stage order of the customer's last mapped event before it (null before the first), and the customer's last
 -- click before it with the seconds since (null before the first click);
 -- file_id and record_no lead back to the loaded row (clickstream attributes: event_attributes); customer_no is
--- the customer's number in int_customer_keys, the key of the per-customer tables
+-- the customer's number in int_customer_keys, the key of the per-customer tables; touchpoint_no and
+-- next_touchpoint_no are the touchpoints' numbers in int_touchpoint_stages
 -- not materialized: a clicks CTE read three times was kept aside whole (11M rows); read where used instead,
 -- each reader takes only its columns (7.7 instead of 8.9 s at 11M events with session ids, 14 instead of 27 s
 -- without, the same table)
@@ -37,7 +38,7 @@ events as (
     select
         customer_id,
         occurred_at,
-        0 as source_rank,
+        0::utinyint as source_rank,
         file_id,
         file_rank,
         record_no,
@@ -50,7 +51,7 @@ events as (
     select
         customer_id,
         occurred_at,
-        1 as source_rank,
+        1::utinyint as source_rank,
         file_id,
         file_rank,
         record_no,
@@ -62,7 +63,14 @@ events as (
 ),
 
 staged as (
-    select e.*, k.customer_no, st.stage_order, st.stage_order < s.unmapped_stage_order as is_mapped,
+    -- what travels through the sort is narrow: the customer's number instead of its id, the touchpoint's number
+    -- instead of its name (both joined back after it), small integer types (together 8.1 -> 7.0 s at 11M events)
+    select
+        e.* exclude (customer_id, touchpoint, file_rank),
+        e.file_rank::integer as file_rank,
+        k.customer_no,
+        st.touchpoint_no,
+        case when st.stage_order < s.unmapped_stage_order then st.stage_order::smallint end as mapped_stage_order,
     from events as e
     inner join customer_keys as k on k.customer_id = e.customer_id
     inner join stages as st on st.touchpoint = e.touchpoint
@@ -77,11 +85,11 @@ ordered as (
     select
         *,
         row_number() over w as event_seq,
-        lead(touchpoint) over w as next_touchpoint,
+        lead(touchpoint_no) over w as next_touchpoint_no,
         lead(occurred_at) over w as next_at,
-        lag(case when source_rank = 0 then touchpoint end ignore nulls) over w as previous_touchpoint,
+        lag(case when source_rank = 0 then touchpoint_no end ignore nulls) over w as previous_touchpoint_no,
         lag(case when source_rank = 0 then occurred_at end ignore nulls) over w as previous_at,
-        lag(case when is_mapped then stage_order end ignore nulls) over w as previous_stage_order,
+        lag(mapped_stage_order ignore nulls) over w as previous_stage_order,
     from staged
     window w as (partition by customer_no order by occurred_at, source_rank, file_rank, record_no)
 ),
@@ -119,36 +127,41 @@ session_starts as (
 
 final as (
     select
-        o.customer_id,
+        k.customer_id,
         o.customer_no,
         o.event_seq,
         o.occurred_at,
         case when o.source_rank = 0 then 'clickstream' else 'tickets' end as source,
-        o.touchpoint,
+        st.touchpoint,
         st.stage,
-        o.stage_order,
+        st.stage_order,
         case
             when o.source_rank = 1 then null
             when o.given_session_id is not null then o.given_session_id
-            else o.customer_id || '#' || cast(cs.session_no as varchar)
+            else k.customer_id || '#' || cast(cs.session_no as varchar)
         end as session_id,
         o.ticket_id,
         case
             when o.source_rank = 0 then null
             when ab.touchpoint is not null then ab.touchpoint
             when epoch(o.occurred_at) - epoch(o.previous_at) <= s.about_window_days * 86400
-                then o.previous_touchpoint
+                then pt.touchpoint
         end as about_touchpoint,
         o.file_id,
         o.record_no,
-        o.next_touchpoint,
+        nt.touchpoint as next_touchpoint,
+        o.touchpoint_no,
+        o.next_touchpoint_no,
         epoch(o.next_at) - epoch(o.occurred_at) as seconds_to_next,
-        o.previous_stage_order,
-        o.previous_touchpoint as previous_click_touchpoint,
+        o.previous_stage_order::bigint as previous_stage_order,
+        pt.touchpoint as previous_click_touchpoint,
         epoch(o.occurred_at) - epoch(o.previous_at) as seconds_since_previous_click,
     from ordered as o
     cross join settings as s
-    inner join stages as st on st.touchpoint = o.touchpoint
+    inner join customer_keys as k on k.customer_no = o.customer_no
+    inner join stages as st on st.touchpoint_no = o.touchpoint_no
+    left join stages as nt on nt.touchpoint_no = o.next_touchpoint_no
+    left join stages as pt on pt.touchpoint_no = o.previous_touchpoint_no
     left join session_starts as cs on o.source_rank = 0 and cs.file_id = o.file_id and cs.record_no = o.record_no
     left join about_rules as ab on ab.category = o.category
 )

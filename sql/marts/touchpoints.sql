@@ -2,7 +2,7 @@
 -- visits and self-loops per customer come from the intermediate tables that already grouped them by customer
 -- (grouping the events and pairs again took 1 s at 11M events)
 with visits as (
-    select customer_no, touchpoint, n_events as n_visits from int_customer_touchpoints
+    select customer_no, touchpoint_no, n_events as n_visits from int_customer_touchpoints
 ),
 
 stages as (
@@ -15,19 +15,19 @@ customer_pairs as (
 
 reach as (
     select
-        touchpoint,
+        touchpoint_no,
         sum(n_visits)::bigint as events,
         count(*) as customers,
         count(*) filter (where n_visits > 1) as repeat_customers,
     from visits
-    group by touchpoint
+    group by touchpoint_no
 ),
 
 self_loops as (
-    select from_touchpoint as touchpoint, sum(n_transitions)::bigint as n_self_loops
+    select from_touchpoint_no as touchpoint_no, sum(n_transitions)::bigint as n_self_loops
     from customer_pairs
-    where from_touchpoint = to_touchpoint
-    group by from_touchpoint
+    where from_touchpoint_no = to_touchpoint_no
+    group by from_touchpoint_no
 ),
 
 back as (
@@ -61,9 +61,9 @@ final as (
         coalesce(b.backtrack_customers, 0) as backtrack_customers,
         s.is_unmapped,
     from stages as s
-    left join reach as r on r.touchpoint = s.touchpoint
+    left join reach as r on r.touchpoint_no = s.touchpoint_no
     left join tickets_about as t on t.touchpoint = s.touchpoint
-    left join self_loops as l on l.touchpoint = s.touchpoint
+    left join self_loops as l on l.touchpoint_no = s.touchpoint_no
     left join back as b on b.touchpoint = s.touchpoint
 )
 

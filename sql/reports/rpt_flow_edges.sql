@@ -16,12 +16,22 @@ members as (
     select customer_no, persona from customer_personas
 ),
 
+names as (
+    select touchpoint_no, touchpoint from int_touchpoint_stages
+),
+
 persona_pairs as (
-    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum
-    select m.persona, t.from_touchpoint, t.to_touchpoint, count(*) as customers
-    from int_customer_transitions as t
-    inner join members as m on m.customer_no = t.customer_no
-    group by m.persona, t.from_touchpoint, t.to_touchpoint
+    -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum;
+    -- grouped by the touchpoints' numbers, named after
+    select p.persona, f.touchpoint as from_touchpoint, t.touchpoint as to_touchpoint, p.customers
+    from (
+        select m.persona, c.from_touchpoint_no, c.to_touchpoint_no, count(*) as customers
+        from int_customer_transitions as c
+        inner join members as m on m.customer_no = c.customer_no
+        group by m.persona, c.from_touchpoint_no, c.to_touchpoint_no
+    ) as p
+    inner join names as f on f.touchpoint_no = p.from_touchpoint_no
+    inner join names as t on t.touchpoint_no = p.to_touchpoint_no
 ),
 
 pairs as (

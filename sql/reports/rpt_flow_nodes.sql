@@ -14,11 +14,10 @@ members as (
 ),
 
 done as (
-    select customer_no, touchpoint from int_customer_touchpoints
-    where touchpoint in (
-        select touchpoint from int_touchpoint_stages
-        where stage_order < (select unmapped_stage_order from config_settings)
-    )
+    select c.customer_no, s.touchpoint
+    from int_customer_touchpoints as c
+    inner join int_touchpoint_stages as s on s.touchpoint_no = c.touchpoint_no
+    where s.stage_order < (select unmapped_stage_order from config_settings)
 ),
 
 reach as (

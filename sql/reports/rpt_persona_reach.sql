@@ -7,24 +7,24 @@ with members as (
 ),
 
 mapped as (
-    select touchpoint, stage, stage_order from int_touchpoint_stages
+    select touchpoint_no, touchpoint, stage, stage_order from int_touchpoint_stages
     where stage_order < (select unmapped_stage_order from config_settings)
 ),
 
 per_persona as (
     -- grouped first, then the few grouped rows meet their stage (unmapped touchpoints drop out there)
-    select c.persona, c.touchpoint, s.stage, s.stage_order, c.customers, c.clicking_customers,
+    select c.persona, s.touchpoint, s.stage, s.stage_order, c.customers, c.clicking_customers,
     from (
         select
             m.persona,
-            d.touchpoint,
+            d.touchpoint_no,
             count(*) as customers,
             count(*) filter (where d.n_clicks > 0) as clicking_customers,
         from int_customer_touchpoints as d
         inner join members as m on m.customer_no = d.customer_no
-        group by m.persona, d.touchpoint
+        group by m.persona, d.touchpoint_no
     ) as c
-    inner join mapped as s on s.touchpoint = c.touchpoint
+    inner join mapped as s on s.touchpoint_no = c.touchpoint_no
 ),
 
 final as (

@@ -401,7 +401,9 @@ def test_customers_and_touchpoints_numbered_in_id_and_name_order(project) -> Non
         ("b", 2, 1),
     ]
     # touchpoints are numbered in name order; journey_events and the per-customer tables carry the number
-    assert rows(con, "select touchpoint, touchpoint_no from int_touchpoint_stages order by touchpoint_no") == [
+    assert rows(
+        con, "select touchpoint, touchpoint_no from int_touchpoint_stages order by touchpoint_no"
+    ) == [
         ("ad", 1),
         ("cart", 2),
         ("ticket:delivery", 3),

@@ -150,9 +150,7 @@ def ingest(
     # record_no is a row's place in its file, read from the load table's rowids: rows must stay in file order
     # (the models may run with preserve_insertion_order off; loading may not). ISO timestamps without an
     # offset are read in the session's time zone (_timestamp_sql): the configured one while loading.
-    con.execute("set preserve_insertion_order = true")
-    con.execute(f"set TimeZone = {quote_literal(config.timezone)}")
-    try:
+    with _session_settings(con, preserve_insertion_order=True, TimeZone=config.timezone):
         for source in SOURCES:
             spec = _spec(config, source)
             if spec is None:
@@ -161,10 +159,23 @@ def ingest(
                 if on_file:
                     on_file(source, path)
                 result.files.append(ingest_file(con, config, source, path))
-    finally:
-        con.execute("set preserve_insertion_order = false")
-        con.execute("set TimeZone = 'UTC'")
     return result
+
+
+@contextmanager
+def _session_settings(con: duckdb.DuckDBPyConnection, **settings: object) -> Iterator[None]:
+    """DuckDB settings changed for the block and put back to what the caller had afterwards."""
+    before = {
+        name: con.execute("select current_setting(?)", [name]).fetchone()[0]  # type: ignore[index]
+        for name in settings
+    }
+    for name, value in settings.items():
+        con.execute(f"set {name} = {quote_literal(str(value))}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            con.execute(f"set {name} = {quote_literal(str(value))}")
 
 
 def _spec(config: Config, source: Source) -> ClickstreamSource | TicketSource | None:

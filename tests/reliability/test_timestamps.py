@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipeline import db
+from pipeline import ingest as ingest_module
 from pipeline.config import load_config
 from pipeline.ingest import ingest
 
@@ -107,3 +109,30 @@ def test_epochs_out_of_range_are_quarantined(tmp_path: Path, fmt: str, value: st
         "timestamp out of range",
         "unparseable timestamp",
     )
+
+
+def test_ingest_gives_the_session_back_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # loading reads local times in the configured zone and keeps file order; the models after it (and a caller
+    # with its own zone) inherit neither, also when a statement fails inside a file's transaction
+    clicks = "customer_id,ts,event\nc1,2026-10-05 10:00:00,ad\n"
+    cfg = load_config(write_project(tmp_path, {"clicks.csv": clicks}, basic_config()))
+    con = db.connect(cfg)
+    con.execute("set TimeZone = 'Asia/Tokyo'")
+    ingest(con, cfg)
+    settings = "select current_setting('TimeZone'), current_setting('preserve_insertion_order')"
+    assert rows(con, settings) == [("Asia/Tokyo", False)]
+    utc = "select strftime(occurred_at at time zone 'UTC', '%H:%M') from raw_clickstream"
+    assert rows(con, utc) == [("08:00",)]  # 10:00 in the configured Amsterdam, not in Tokyo
+
+    def failing_load(con: duckdb.DuckDBPyConnection, *args: object) -> None:
+        con.execute("select error('disk gone')")  # aborts the file's transaction
+
+    (tmp_path / "clicks_2.csv").write_text(
+        "customer_id,ts,event\nc2,2026-10-06 10:00:00,ad\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(ingest_module, "_load_rows", failing_load)
+    with pytest.raises(duckdb.Error, match="disk gone"):
+        ingest(con, cfg)
+    assert rows(con, settings) == [("Asia/Tokyo", False)]

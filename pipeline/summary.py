@@ -67,8 +67,7 @@ def inputs(con: duckdb.DuckDBPyConnection, has_tickets: bool) -> dict[str, Any]:
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     row = con.execute(
-        "select count(distinct customer_id), count(*), count(*) filter (where source = 'tickets')"
-        " from journey_events"
+        "select count(distinct customer_no), count(*), count(*) filter (where source_rank = 1) from int_events"
     ).fetchone()
     paths = con.execute("select count(*) from variants").fetchone()
     assert row is not None and paths is not None

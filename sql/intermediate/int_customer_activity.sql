@@ -1,7 +1,7 @@
 -- one row per customer: clicks (all, and by local time of day), tickets, sessions and active span. One pass over the events for both readers — the customers mart and the personas' timing features
 -- (int_customer_habits) — instead of one each (each a count of distinct sessions over every event)
 with events as (
-    select customer_no, occurred_at, source, session_id from journey_events
+    select customer_no, occurred_at, source_rank, session_id from int_events
 ),
 
 settings as (
@@ -19,7 +19,7 @@ quarter_hours as (
             hour(timezone((select timezone from settings), to_timestamp(q * 900))) as start_hour,
             hour(timezone((select timezone from settings), to_timestamp((q + 1) * 900) - interval 1 microsecond))
                 as end_hour,
-        from (select distinct epoch_us(occurred_at) // 900000000 as q from events where source = 'clickstream')
+        from (select distinct epoch_us(occurred_at) // 900000000 as q from events where source_rank = 0)
     )
 ),
 
@@ -35,7 +35,7 @@ per_customer as (
     select
         customer_no,
         count(local_hour) as n_clicks,
-        count(*) filter (where source = 'tickets') as n_tickets,
+        count(*) filter (where source_rank = 1) as n_tickets,
         count(*) filter (where local_hour < 6) as n_night_clicks,
         count(*) filter (where local_hour >= 6 and local_hour < 12) as n_morning_clicks,
         count(*) filter (where local_hour >= 12 and local_hour < 18) as n_afternoon_clicks,
@@ -45,14 +45,14 @@ per_customer as (
         select
             e.customer_no,
             e.occurred_at,
-            e.source,
+            e.source_rank,
             case
-                when e.source = 'clickstream'
+                when e.source_rank = 0
                     then coalesce(qh.local_hour, hour(timezone((select timezone from settings), e.occurred_at)))
             end as local_hour,
         from events as e
         left join quarter_hours as qh
-            on e.source = 'clickstream' and qh.q = epoch_us(e.occurred_at) // 900000000
+            on e.source_rank = 0 and qh.q = epoch_us(e.occurred_at) // 900000000
     )
     group by customer_no
 ),

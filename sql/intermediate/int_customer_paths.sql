@@ -1,6 +1,6 @@
 -- one row per customer: the touchpoint sequence of the whole case and its length
 with events as (
-    select * from journey_events
+    select * from int_events
 ),
 
 names as (

@@ -18,8 +18,8 @@ mapped as (
         event_seq,
         occurred_at,
         stage_order,
-        previous_stage_order,  -- the mapped stage before it (journey_events keeps it: no window here)
-    from journey_events
+        previous_stage_order,  -- the mapped stage before it (int_events keeps it: no window here)
+    from int_events
     where stage_order < (select unmapped_stage_order from settings)
 ),
 

@@ -1,8 +1,8 @@
 -- one row per customer: how their sequence of stages (Unmapped left out) relates to the journey's order
 with steps as (
-    -- mapped events with the mapped stage before them (journey_events keeps it: no window here)
+    -- mapped events with the mapped stage before them (int_events keeps it: no window here)
     select customer_no, event_seq, stage_order, previous_stage_order
-    from journey_events
+    from int_events
     where stage_order < (select unmapped_stage_order from config_settings)
 ),
 

@@ -1,6 +1,6 @@
 -- one row per customer per stage reached: first and last event, events in it
 with events as (
-    select customer_no, stage_order, occurred_at, event_seq from journey_events
+    select customer_no, stage_order, occurred_at, event_seq from int_events
 ),
 
 stage_names as (

@@ -1,7 +1,13 @@
 -- one row per ticket in the journey (duplicates removed): text score, satisfaction score, blended sentiment,
 -- and the stage of the experience it describes (the stage of the touchpoint it is about, else its own)
 with tickets as (
-    select * from journey_events where source = 'tickets'
+    -- int_events keyed by numbers (not the journey_events view): only the tickets' rows are named
+    select k.customer_id, e.ticket_id, e.occurred_at, st.touchpoint, e.about_touchpoint, st.stage, e.stage_order,
+        e.file_id, e.record_no,
+    from int_events as e
+    inner join int_customer_keys as k on k.customer_no = e.customer_no
+    inner join int_touchpoint_stages as st on st.touchpoint_no = e.touchpoint_no
+    where e.source_rank = 1
 ),
 
 bodies as (

@@ -1,169 +1,52 @@
+-- materialized: view
 -- one row per event of either source (duplicates removed), numbered in case order within each customer, with
 -- the touchpoint that directly follows it in the case and the seconds until then (null for the case's last event),
 -- the stage order of the customer's last mapped event before it (null before the first), and the customer's last
 -- click before it with the seconds since (null before the first click);
 -- file_id and record_no lead back to the loaded row (clickstream attributes: event_attributes); customer_no is
 -- the customer's number in int_customer_keys, the key of the per-customer tables; touchpoint_no and
--- next_touchpoint_no are the touchpoints' numbers in int_touchpoint_stages
--- not materialized: a clicks CTE read three times was kept aside whole (11M rows); read where used instead,
--- each reader takes only its columns (7.7 instead of 8.9 s at 11M events with session ids, 14 instead of 27 s
--- without, the same table)
-with clicks as not materialized (
-    select * from stg_clickstream where not is_duplicate
-),
-
-tickets as (
-    select * from stg_tickets where not is_duplicate
-),
-
-stages as (
-    select * from int_touchpoint_stages
+-- next_touchpoint_no are the touchpoints' numbers in int_touchpoint_stages.
+-- A view for analysts: int_events holds the same rows keyed by numbers (what the models read); the customer ids
+-- and touchpoint names are joined here, where they are read.
+with events as (
+    select * from int_events
 ),
 
 customer_keys as (
-    select * from int_customer_keys
+    select customer_id, customer_no from int_customer_keys
 ),
 
-about_rules as (
-    select * from config_about
-),
-
-settings as (
-    select * from config_settings
-),
-
-events as (
-    -- only what the case order, the last click and the ticket columns need travel through the sort (a join
-    -- back to the tickets after it took 0.4 s at 11M events)
-    select
-        customer_id,
-        occurred_at,
-        0::utinyint as source_rank,
-        file_id,
-        file_rank,
-        record_no,
-        touchpoint,
-        session_id as given_session_id,
-        cast(null as varchar) as ticket_id,
-        cast(null as varchar) as category,
-    from clicks
-    union all
-    select
-        customer_id,
-        occurred_at,
-        1::utinyint as source_rank,
-        file_id,
-        file_rank,
-        record_no,
-        touchpoint,
-        cast(null as varchar) as given_session_id,
-        ticket_id,
-        category,
-    from tickets
-),
-
-staged as (
-    -- what travels through the sort is narrow: the customer's number instead of its id, the touchpoint's number
-    -- instead of its name (both joined back after it), small integer types (together 8.1 -> 7.0 s at 11M events)
-    select
-        e.* exclude (customer_id, touchpoint, file_rank),
-        e.file_rank::integer as file_rank,
-        k.customer_no,
-        st.touchpoint_no,
-        case when st.stage_order < s.unmapped_stage_order then st.stage_order::smallint end as mapped_stage_order,
-    from events as e
-    inner join customer_keys as k on k.customer_id = e.customer_id
-    inner join stages as st on st.touchpoint = e.touchpoint
-    cross join settings as s
-),
-
-ordered as (
-    -- one sort per customer serves the case order, the next event, the last click and the last mapped stage
-    -- before each event (the stage step the stage models count: their own window over mapped events took 1.5 s
-    -- at 11M events, this column 0.5 s). `lag(… ignore nulls)`: the last non-null value before the row, as
-    -- `last_value(… ignore nulls)` over the rows before it gives, ~0.2 s less at 11M events
-    select
-        *,
-        row_number() over w as event_seq,
-        lead(touchpoint_no) over w as next_touchpoint_no,
-        lead(occurred_at) over w as next_at,
-        lag(case when source_rank = 0 then touchpoint_no end ignore nulls) over w as previous_touchpoint_no,
-        lag(case when source_rank = 0 then occurred_at end ignore nulls) over w as previous_at,
-        lag(mapped_stage_order ignore nulls) over w as previous_stage_order,
-    from staged
-    window w as (partition by customer_no order by occurred_at, source_rank, file_rank, record_no)
-),
-
-cutting_customers as (
-    -- customers with clicks that carry no session id: their clicks are cut into sessions
-    select distinct customer_id from clicks where session_id is null
-),
-
-session_starts as (
-    -- a click opens a session when it is the customer's first or comes after the inactivity gap; clicks keep
-    -- their relative order in the case order (tickets sort after clicks at the same time), so numbering the
-    -- clicks alone numbers the sessions. Reads the clicks again rather than `ordered`, which stays one pass.
-    select
-        file_id,
-        record_no,
-        sum(case when gap_seconds is null or gap_seconds > s.inactivity_minutes * 60 then 1 else 0 end)
-            over (partition by customer_id order by occurred_at, file_rank, record_no
-                  rows between unbounded preceding and current row) as session_no,
-    from (
-        select
-            c.customer_id,
-            c.occurred_at,
-            c.file_id,
-            c.file_rank,
-            c.record_no,
-            epoch(c.occurred_at) - epoch(lag(c.occurred_at) over (
-                partition by c.customer_id order by c.occurred_at, c.file_rank, c.record_no
-            )) as gap_seconds,
-        from clicks as c
-        semi join cutting_customers as k on k.customer_id = c.customer_id
-    )
-    cross join settings as s
+stages as (
+    select touchpoint_no, touchpoint, stage from int_touchpoint_stages
 ),
 
 final as (
     select
         k.customer_id,
-        o.customer_no,
-        o.event_seq,
-        o.occurred_at,
-        case when o.source_rank = 0 then 'clickstream' else 'tickets' end as source,
+        e.customer_no,
+        e.event_seq,
+        e.occurred_at,
+        case when e.source_rank = 0 then 'clickstream' else 'tickets' end as source,
         st.touchpoint,
         st.stage,
-        st.stage_order,
-        case
-            when o.source_rank = 1 then null
-            when o.given_session_id is not null then o.given_session_id
-            else k.customer_id || '#' || cast(cs.session_no as varchar)
-        end as session_id,
-        o.ticket_id,
-        case
-            when o.source_rank = 0 then null
-            when ab.touchpoint is not null then ab.touchpoint
-            when epoch(o.occurred_at) - epoch(o.previous_at) <= s.about_window_days * 86400
-                then pt.touchpoint
-        end as about_touchpoint,
-        o.file_id,
-        o.record_no,
+        e.stage_order,
+        e.session_id,
+        e.ticket_id,
+        e.about_touchpoint,
+        e.file_id,
+        e.record_no,
         nt.touchpoint as next_touchpoint,
-        o.touchpoint_no,
-        o.next_touchpoint_no,
-        epoch(o.next_at) - epoch(o.occurred_at) as seconds_to_next,
-        o.previous_stage_order::bigint as previous_stage_order,
+        e.touchpoint_no,
+        e.next_touchpoint_no,
+        e.seconds_to_next,
+        e.previous_stage_order,
         pt.touchpoint as previous_click_touchpoint,
-        epoch(o.occurred_at) - epoch(o.previous_at) as seconds_since_previous_click,
-    from ordered as o
-    cross join settings as s
-    inner join customer_keys as k on k.customer_no = o.customer_no
-    inner join stages as st on st.touchpoint_no = o.touchpoint_no
-    left join stages as nt on nt.touchpoint_no = o.next_touchpoint_no
-    left join stages as pt on pt.touchpoint_no = o.previous_touchpoint_no
-    left join session_starts as cs on o.source_rank = 0 and cs.file_id = o.file_id and cs.record_no = o.record_no
-    left join about_rules as ab on ab.category = o.category
+        e.seconds_since_previous_click,
+    from events as e
+    inner join customer_keys as k on k.customer_no = e.customer_no
+    inner join stages as st on st.touchpoint_no = e.touchpoint_no
+    left join stages as nt on nt.touchpoint_no = e.next_touchpoint_no
+    left join stages as pt on pt.touchpoint_no = e.previous_click_touchpoint_no
 )
 
 select * from final

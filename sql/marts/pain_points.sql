@@ -17,25 +17,26 @@ journey_touchpoints as (
 ),
 
 stages as (
-    select touchpoint, stage, stage_order from int_touchpoint_stages
+    select touchpoint_no, touchpoint, stage, stage_order from int_touchpoint_stages
 ),
 
 clicks as (
-    -- every click once, with its wait to the next click when that is in the same stage: journey_events keeps
+    -- every click once, with its wait to the next click when that is in the same stage: int_events keeps
     -- each event's last click before it, so a click's wait is read on the click after it, and a customer's last
     -- click — the one no click follows — is found by a grouping instead of a window over every click (2.0 ->
-    -- 0.9 s at 11M events, the same table; journey_events took 0.5 s longer for the two columns)
+    -- 0.9 s at 11M events, the same table; int_events took 0.5 s longer for the two columns). By touchpoint
+    -- number, named once grouped (click_counts)
     select
-        e.previous_click_touchpoint as touchpoint,
+        e.previous_click_touchpoint_no as touchpoint_no,
         case when p.stage_order = e.stage_order then e.seconds_since_previous_click end as wait_seconds,
         false as is_last,
-    from journey_events as e
-    inner join stages as p on p.touchpoint = e.previous_click_touchpoint
-    where e.source = 'clickstream'
+    from int_events as e
+    inner join stages as p on p.touchpoint_no = e.previous_click_touchpoint_no
+    where e.source_rank = 0
     union all
-    select arg_max(touchpoint, event_seq) as touchpoint, null as wait_seconds, true as is_last,
-    from journey_events
-    where source = 'clickstream'
+    select arg_max(touchpoint_no, event_seq) as touchpoint_no, null as wait_seconds, true as is_last,
+    from int_events
+    where source_rank = 0
     group by customer_no
 ),
 
@@ -43,14 +44,14 @@ click_counts as (
     -- one aggregate over the clicks: clicks by touchpoint and wait to the next click in the same stage, and how
     -- many of them were a customer's last click
     select
-        c.touchpoint,
+        s.touchpoint,
         s.stage,
         s.stage_order < (select goal_stage_order from settings) as is_before_goal,
         c.wait_seconds,
         count(*) as n,
         count(*) filter (where c.is_last) as n_last,
     from clicks as c
-    inner join stages as s on s.touchpoint = c.touchpoint
+    inner join stages as s on s.touchpoint_no = c.touchpoint_no
     group by all
 ),
 

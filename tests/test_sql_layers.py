@@ -67,9 +67,8 @@ def test_a_view_model_replaces_a_table_of_the_same_name_from_an_older_warehouse(
     view = next(m for m in models() if m.name == "stg_clickstream")
     assert view.is_view
     assert not next(m for m in models() if m.name == "int_events").is_view
-    assert next(
-        m for m in models() if m.name == "journey_events"
-    ).is_view  # named for analysts over int_events
+    # journey_events names int_events' numbers for analysts
+    assert next(m for m in models() if m.name == "journey_events").is_view
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute(
         "create table raw_clickstream (file_id int, record_no bigint, customer_id varchar,"

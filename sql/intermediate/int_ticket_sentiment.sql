@@ -1,13 +1,11 @@
 -- one row per ticket in the journey (duplicates removed): text score, satisfaction score, blended sentiment,
 -- and the stage of the experience it describes (the stage of the touchpoint it is about, else its own)
 with tickets as (
-    -- int_events keyed by numbers (not the journey_events view): only the tickets' rows are named
-    select k.customer_id, e.ticket_id, e.occurred_at, st.touchpoint, e.about_touchpoint, st.stage, e.stage_order,
-        e.file_id, e.record_no,
-    from int_events as e
-    inner join int_customer_keys as k on k.customer_no = e.customer_no
-    inner join int_touchpoint_stages as st on st.touchpoint_no = e.touchpoint_no
-    where e.source_rank = 1
+    -- the journey_events view names the rows after the filter: only the tickets' (0.16-0.21 s at 11M events,
+    -- the same joins written out here 0.12 s)
+    select customer_id, ticket_id, occurred_at, touchpoint, about_touchpoint, stage, stage_order, file_id, record_no,
+    from journey_events
+    where source = 'tickets'
 ),
 
 bodies as (

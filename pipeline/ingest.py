@@ -474,6 +474,14 @@ def _load_rows_from(
     if isinstance(spec, ClickstreamSource):
         checks.insert(1, ("missing touchpoint", f"nullif(trim({q(spec.touchpoint)}), '') is null", "''"))
     reason_sql = "case " + " ".join(f"when {cond} then '{reason}'" for reason, cond, _ in checks) + " end"
+    # The same checks as one condition, true exactly when reason_sql is null: every row is tested with it (a
+    # boolean costs a third of the reason's CASE chain, 0.35 vs 1.1 s per 7.4M rows); reason_sql and
+    # detail_sql run only on the rows it does not pass. A null __ts (missing or unparseable) fails the range.
+    required = [spec.customer_id] + ([spec.touchpoint] if isinstance(spec, ClickstreamSource) else [])
+    ok_sql = " and ".join(
+        [f"__ts >= timestamptz '{EARLIEST} 00:00:00+00'", f"__ts < timestamptz '{LATEST} 00:00:00+00'"]
+        + [f"trim({q(column)}) <> ''" for column in required]
+    )
     detail_sql = "case " + " ".join(f"when {cond} then {detail}" for _, cond, detail in checks) + " end"
     expect = {
         None: "ISO 8601",
@@ -489,12 +497,13 @@ def _load_rows_from(
     con.execute("drop table if exists reject_errors")
     con.execute("drop table if exists reject_scans")
     # The timestamp is parsed and the row checked once, while the file is read: the rejects and the insert
-    # below read __ts and __reason.
+    # below read __ts and __ok (null counts as false). The check reads __ts from a subquery: beside it in one
+    # select list, DuckDB inlines the alias and parses every timestamp again.
     try:
         execute(
             con,
-            f"create temp table _load as select *, {ts_sql} as __ts, {reason_sql} as __reason"
-            f" from read_csv($path, columns = $columns, {_reader_options(spec)})",
+            f"create temp table _load as select *, coalesce({ok_sql}, false) as __ok from (select *, {ts_sql}"
+            f" as __ts from read_csv($path, columns = $columns, {_reader_options(spec)}))",
             {**params, **all_params},
         )
         reader_rejects = con.execute(
@@ -510,8 +519,8 @@ def _load_rows_from(
         reader_rejects = _load_with_python(con, reader_path, reader_encoding, spec.delimiter, names)
         execute(
             con,
-            f"create or replace temp table _load as select *, {ts_sql} as __ts, {reason_sql} as __reason"
-            " from _python_rows",
+            f"create or replace temp table _load as select *, coalesce({ok_sql}, false) as __ok"
+            f" from (select *, {ts_sql} as __ts from _python_rows)",
             all_params,
         )
         con.execute("drop table _python_rows")
@@ -521,16 +530,16 @@ def _load_rows_from(
     rows_sql = f"(select rowid - {base} as __record, * from _load)"
     execute(
         con,
-        f"create temp table _bad as select __record as record_no, __reason as reason, {detail_sql} as detail,"
+        f"create temp table _bad as select __record as record_no, {reason_sql} as reason, {detail_sql} as detail,"
         f" {_raw_text_sql(names)} as raw_text"
-        f" from {rows_sql} where __reason is not null",
+        f" from {rows_sql} where not __ok",
         {**all_params, "delim": spec.delimiter},
     )
     n_bad_row = con.execute("select count(*) from _bad").fetchone()
     n_bad = int(n_bad_row[0]) if n_bad_row else 0
 
     select_sql, insert_params = _raw_select(source, spec, file_id, ts_sql)
-    where = "" if n_bad == 0 else " where __reason is null"
+    where = "" if n_bad == 0 else " where __ok"
     execute(
         con,
         f"insert into raw_{source} select {select_sql} from {rows_sql}{where}",

@@ -13,7 +13,11 @@ steps as (
 ),
 
 members as (
-    select customer_no, persona from customer_personas
+    select customer_no, persona_id from customer_personas
+),
+
+personas as (
+    select persona_id, label from personas
 ),
 
 names as (
@@ -22,14 +26,15 @@ names as (
 
 persona_pairs as (
     -- each customer is in exactly one persona: a persona's count is its own, all customers' the sum;
-    -- grouped by the touchpoints' numbers, named after
-    select p.persona, f.touchpoint as from_touchpoint, t.touchpoint as to_touchpoint, p.customers
+    -- grouped by the persona's and the touchpoints' numbers, named after
+    select pn.label as persona, f.touchpoint as from_touchpoint, t.touchpoint as to_touchpoint, p.customers
     from (
-        select m.persona, c.from_touchpoint_no, c.to_touchpoint_no, count(*) as customers
+        select m.persona_id, c.from_touchpoint_no, c.to_touchpoint_no, count(*) as customers
         from int_customer_transitions as c
         inner join members as m on m.customer_no = c.customer_no
-        group by m.persona, c.from_touchpoint_no, c.to_touchpoint_no
+        group by m.persona_id, c.from_touchpoint_no, c.to_touchpoint_no
     ) as p
+    inner join personas as pn on pn.persona_id = p.persona_id
     inner join names as f on f.touchpoint_no = p.from_touchpoint_no
     inner join names as t on t.touchpoint_no = p.to_touchpoint_no
 ),

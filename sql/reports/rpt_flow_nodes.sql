@@ -10,7 +10,11 @@ steps as (
 ),
 
 members as (
-    select customer_no, persona from customer_personas
+    select customer_no, persona_id from customer_personas
+),
+
+personas as (
+    select persona_id, label from personas
 ),
 
 done as (
@@ -43,15 +47,19 @@ single_step_reach as (
 persona_any_of_reach as (
     -- an any_of step is reached by the customers who did any of its touchpoints, each counted once: only these
     -- steps' touchpoints go through the distinct (all steps' took 1.6 s at 11M events)
-    select m.persona, cs.step_order, count(*) as customers
+    select p.label as persona, g.step_order, g.customers
     from (
-        select distinct d.customer_no, s.step_order
-        from done as d
-        inner join steps as s on s.touchpoint = d.touchpoint
-        inner join step_sizes as z on z.step_order = s.step_order and z.n_touchpoints > 1
-    ) as cs
-    inner join members as m on m.customer_no = cs.customer_no
-    group by m.persona, cs.step_order
+        select m.persona_id, cs.step_order, count(*) as customers
+        from (
+            select distinct d.customer_no, s.step_order
+            from done as d
+            inner join steps as s on s.touchpoint = d.touchpoint
+            inner join step_sizes as z on z.step_order = s.step_order and z.n_touchpoints > 1
+        ) as cs
+        inner join members as m on m.customer_no = cs.customer_no
+        group by m.persona_id, cs.step_order
+    ) as g
+    inner join personas as p on p.persona_id = g.persona_id
 ),
 
 step_reach as (

@@ -8,17 +8,26 @@ stages as (
 ),
 
 members as (
-    select customer_no, persona from customer_personas
+    select customer_no, persona_id from customer_personas
+),
+
+personas as (
+    select persona_id, label from personas
 ),
 
 persona_reach as (
-    -- each customer is in exactly one persona: a persona's counts are its own, all customers' the sums
-    select m.persona, cs.stage_order, count(*) as customers,
-        count(*) filter (where f.furthest_stage_order <= cs.stage_order) as dropped
-    from int_customer_stages as cs
-    inner join members as m on m.customer_no = cs.customer_no
-    left join int_customer_stage_order as f on f.customer_no = cs.customer_no
-    group by m.persona, cs.stage_order
+    -- each customer is in exactly one persona: a persona's counts are its own, all customers' the sums;
+    -- grouped by the persona's number, named after
+    select p.label as persona, g.stage_order, g.customers, g.dropped
+    from (
+        select m.persona_id, cs.stage_order, count(*) as customers,
+            count(*) filter (where f.furthest_stage_order <= cs.stage_order) as dropped
+        from int_customer_stages as cs
+        inner join members as m on m.customer_no = cs.customer_no
+        left join int_customer_stage_order as f on f.customer_no = cs.customer_no
+        group by m.persona_id, cs.stage_order
+    ) as g
+    inner join personas as p on p.persona_id = g.persona_id
 ),
 
 reach as (

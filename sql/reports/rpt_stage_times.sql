@@ -14,7 +14,6 @@ with bins as (
 gaps as (
     select
         customer_no,
-        stage,
         stage_order,
         hours_to_next_stage as hours,
         len(list_filter(
@@ -23,26 +22,45 @@ gaps as (
     from int_customer_stage_next
 ),
 
+personas as (
+    select persona_id, label from personas
+),
+
+stage_names as (
+    select distinct stage, stage_order from int_touchpoint_stages
+),
+
 per_persona as (
-    select m.persona, g.stage, g.stage_order, g.hours, g.bin_order
+    -- by persona and stage number; the grouped rows are named after (grouping by the label and stage strings
+    -- cost ~0.3 s more at 11M events)
+    select m.persona_id, g.stage_order, g.hours, g.bin_order
     from gaps as g
     inner join customer_personas as m on m.customer_no = g.customer_no
 ),
 
 hour_counts as (
-    select {persona: persona, stage: stage} as key, hours as value, count(*) as n from per_persona group by all
+    select {persona_id: persona_id, stage_order: stage_order} as key, hours as value, count(*) as n
+    from per_persona
+    group by all
 ),
 
 persona_quantiles as (
     -- exact, from the counts (sql/macros/quantiles_from_counts.sql: spills, unlike median())
-    select key.persona as persona, key.stage as stage, median as median_hours, p90 as p90_hours
-    from quantiles_from_counts('hour_counts')
+    select p.label as persona, s.stage, q.median as median_hours, q.p90 as p90_hours
+    from quantiles_from_counts('hour_counts') as q
+    inner join personas as p on p.persona_id = q.key.persona_id
+    inner join stage_names as s on s.stage_order = q.key.stage_order
 ),
 
 persona_bins as (
-    select persona, stage, stage_order, bin_order, count(*) as customers
-    from per_persona
-    group by persona, stage, stage_order, bin_order
+    select p.label as persona, s.stage, b.stage_order, b.bin_order, b.customers
+    from (
+        select persona_id, stage_order, bin_order, count(*) as customers
+        from per_persona
+        group by persona_id, stage_order, bin_order
+    ) as b
+    inner join personas as p on p.persona_id = b.persona_id
+    inner join stage_names as s on s.stage_order = b.stage_order
 ),
 
 all_bins as (

@@ -9,15 +9,23 @@ with settings as (
     select * from config_settings
 ),
 
+stages as (
+    select touchpoint_no, touchpoint, stage, stage_order from int_touchpoint_stages
+),
+
+clicked as (
+    -- touchpoints with a click (a duplicate repeats a loaded one): numbers, not the raw table's names
+    select s.touchpoint
+    from stages as s
+    semi join (select distinct touchpoint_no from int_events where source_rank = 0) as e
+        on e.touchpoint_no = s.touchpoint_no
+),
+
 journey_touchpoints as (
     select t.*
     from touchpoints as t
     where not t.is_unmapped
-        and t.touchpoint in (select distinct touchpoint from raw_clickstream)  -- a duplicate repeats a loaded touchpoint
-),
-
-stages as (
-    select touchpoint_no, touchpoint, stage, stage_order from int_touchpoint_stages
+        and t.touchpoint in (select touchpoint from clicked)
 ),
 
 clicks as (
@@ -42,17 +50,21 @@ clicks as (
 
 click_counts as (
     -- one aggregate over the clicks: clicks by touchpoint and wait to the next click in the same stage, and how
-    -- many of them were a customer's last click
+    -- many of them were a customer's last click; grouped by touchpoint number, the grouped rows named (grouping
+    -- by the touchpoint and stage names took ~0.2 s more at 11M events)
     select
         s.touchpoint,
         s.stage,
         s.stage_order < (select goal_stage_order from settings) as is_before_goal,
         c.wait_seconds,
-        count(*) as n,
-        count(*) filter (where c.is_last) as n_last,
-    from clicks as c
+        c.n,
+        c.n_last,
+    from (
+        select touchpoint_no, wait_seconds, count(*) as n, count(*) filter (where is_last) as n_last,
+        from clicks
+        group by touchpoint_no, wait_seconds
+    ) as c
     inner join stages as s on s.touchpoint_no = c.touchpoint_no
-    group by all
 ),
 
 endings as (

@@ -1,15 +1,24 @@
 -- one row per pair of stages (from -> to) that follow each other directly within a case
 -- not materialized: each use reads the journey_events view again, cheaper than keeping 11M pairs aside
 with pairs as not materialized (
-    select * from int_transitions where from_stage <> to_stage
+    select customer_no, from_stage_order, to_stage_order, seconds_between from int_transitions
+    where from_stage_order <> to_stage_order
 ),
 
 settings as (
     select * from config_settings
 ),
 
+stage_names as (
+    -- Unmapped included: its touchpoints have a row here too
+    select distinct stage, stage_order from int_touchpoint_stages
+),
+
 gap_counts as (
-    select {from_stage: from_stage, to_stage: to_stage} as key, seconds_between as value, count(*) as n
+    -- pairs are grouped by their stages' numbers and named after (grouping 10M pairs by the stage strings
+    -- took ~0.2 s more at 11M events)
+    select {from_stage_order: from_stage_order, to_stage_order: to_stage_order} as key, seconds_between as value,
+        count(*) as n
     from pairs
     where seconds_between is not null
     group by all
@@ -17,27 +26,32 @@ gap_counts as (
 
 gap_quantiles as (
     -- exact, from how often each gap occurs (sql/macros/quantiles_from_counts.sql: spills, unlike median())
-    select key.from_stage, key.to_stage, median / 3600.0 as median_hours, p90 / 3600.0 as p90_hours
+    select key.from_stage_order, key.to_stage_order, median / 3600.0 as median_hours, p90 / 3600.0 as p90_hours
     from quantiles_from_counts('gap_counts')
 ),
 
 per_pair as (
     select
-        from_stage,
-        to_stage,
-        any_value(from_stage_order) as from_stage_order,
-        any_value(to_stage_order) as to_stage_order,
-        count(*) as n_transitions,
-        count(distinct customer_no) as customers,
+        f.stage as from_stage,
+        t.stage as to_stage,
+        g.from_stage_order,
+        g.to_stage_order,
+        g.n_transitions,
+        g.customers,
         case
-            when any_value(from_stage_order) = (select unmapped_stage_order from settings)
-                or any_value(to_stage_order) = (select unmapped_stage_order from settings) then 'unmapped'
-            when any_value(to_stage_order) < any_value(from_stage_order) then 'back'
-            when any_value(to_stage_order) = any_value(from_stage_order) + 1 then 'next'
+            when g.from_stage_order = (select unmapped_stage_order from settings)
+                or g.to_stage_order = (select unmapped_stage_order from settings) then 'unmapped'
+            when g.to_stage_order < g.from_stage_order then 'back'
+            when g.to_stage_order = g.from_stage_order + 1 then 'next'
             else 'skip ahead'
         end as direction,
-    from pairs
-    group by from_stage, to_stage
+    from (
+        select from_stage_order, to_stage_order, count(*) as n_transitions, count(distinct customer_no) as customers,
+        from pairs
+        group by from_stage_order, to_stage_order
+    ) as g
+    inner join stage_names as f on f.stage_order = g.from_stage_order
+    inner join stage_names as t on t.stage_order = g.to_stage_order
 ),
 
 final as (
@@ -52,7 +66,8 @@ final as (
         q.p90_hours,
         p.direction,
     from per_pair as p
-    left join gap_quantiles as q on q.from_stage = p.from_stage and q.to_stage = p.to_stage
+    left join gap_quantiles as q
+        on q.from_stage_order = p.from_stage_order and q.to_stage_order = p.to_stage_order
 )
 
 select * from final order by from_stage_order, to_stage_order

@@ -41,14 +41,14 @@ next_time as (
 ),
 
 per_stage as (
+    -- by stage number only: all_stages names them
     select
-        cs.stage,
         cs.stage_order,
         count(*) as customers,
         count(*) filter (where f.max_stage_order <= cs.stage_order) as customers_dropped,
     from customer_stages as cs
     left join furthest as f on f.customer_no = cs.customer_no
-    group by cs.stage, cs.stage_order
+    group by cs.stage_order
 ),
 
 all_stages as (

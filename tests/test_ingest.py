@@ -47,6 +47,31 @@ def test_each_reject_reason_with_its_line(project) -> None:  # type: ignore[no-u
     assert rows(con, "select touchpoint from journey_events order by event_seq") == [("ad",), ("cart",)]
 
 
+def test_row_check_and_reject_reason_agree(project) -> None:  # type: ignore[no-untyped-def]
+    # ingest tests every row with one boolean and builds the reason only for the rows that fail it: a row failing
+    # several checks gets the first reason in order, space-like characters that trim() removes (no-break space,
+    # ideographic space) make a value blank, and every row is either loaded or rejected
+    clicks = (
+        "customer_id,ts,event\n"  # 1
+        ",not a time,\n"  # 2 three checks fail: the first reason
+        "a,not a time,\n"  # 3 touchpoint before timestamp
+        "\u00a0,2026-10-05T08:00:00Z,view\n"  # 4 no-break space only
+        "a,2026-10-05T08:01:00Z,\u3000 \n"  # 5 ideographic space and a space only
+        "a,0001-01-01T00:00:00Z,view\n"  # 6 readable but out of range
+        " a ,2026-10-05T08:02:00Z, view \n"  # 7 ok, trimmed
+    )
+    con = project({"clicks.csv": clicks.encode("utf-8")})
+    assert rows(con, "select line, reason from rejected_rows order by line") == [
+        (2, "missing customer id"),
+        (3, "missing touchpoint"),
+        (4, "missing customer id"),
+        (5, "missing touchpoint"),
+        (6, "timestamp out of range"),
+    ]
+    assert rows(con, "select customer_id, touchpoint from journey_events") == [("a", "view")]
+    assert rows(con, "select rows_in, rows_loaded, rows_rejected from input_files") == [(6, 1, 5)]
+
+
 def test_lines_are_physical_with_multiline_fields_bom_and_blank_lines(project) -> None:  # type: ignore[no-untyped-def]
     config = basic_config()
     config["sources"]["tickets"] = {  # type: ignore[index]

@@ -291,3 +291,51 @@ def test_stage_times_per_persona_and_for_everyone_match_a_recount(sample_run: Pa
         assert share == pytest.approx(n / len(values))
         assert median == pytest.approx(statistics.median(values))
         assert p90 == pytest.approx(statistics.quantiles(values, n=10, method="inclusive")[-1])
+
+
+def test_persona_stage_flow_and_reach_match_a_recount(sample_run: Path) -> None:
+    """rpt_stage_flow and rpt_persona_reach (grouped by persona and stage numbers, named after) recounted here in
+    Python from journey_events and each customer's persona label, per persona and for "All customers"."""
+    from collections import defaultdict
+
+    import duckdb
+
+    con = duckdb.connect(str(sample_run / "data" / "warehouse.duckdb"), read_only=True)
+    events = con.execute(
+        "select e.customer_id, p.persona, e.touchpoint, e.stage, e.stage_order, e.source"
+        " from journey_events as e join customer_personas as p using (customer_id)"
+        " order by e.customer_id, e.event_seq"
+    ).fetchall()
+    unmapped = con.execute("select unmapped_stage_order from config_settings").fetchone()[0]  # type: ignore[index]
+    flow = con.execute(
+        "select persona, from_stage, to_stage, n_transitions, customers, direction from rpt_stage_flow"
+    ).fetchall()
+    reach = con.execute(
+        "select persona, touchpoint, stage, customers, clicking_customers from rpt_persona_reach"
+    ).fetchall()
+    con.close()
+    pairs: dict[tuple[str, str, str], int] = defaultdict(int)
+    pair_customers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    did: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    clicked: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    orders: dict[str, int] = {}
+    for i, (customer, persona, touchpoint, stage, order, source) in enumerate(events):
+        orders[stage] = order
+        for view in (persona, "All customers"):
+            if order < unmapped:
+                did[view, touchpoint, stage].add(customer)
+                if source == "clickstream":
+                    clicked[view, touchpoint, stage].add(customer)
+            if i + 1 < len(events) and events[i + 1][0] == customer:
+                next_stage, next_order = events[i + 1][3], events[i + 1][4]
+                if stage != next_stage and order < unmapped and next_order < unmapped:
+                    pairs[view, stage, next_stage] += 1
+                    pair_customers[view, stage, next_stage].add(customer)
+    assert {(p, f, t): n for p, f, t, n, *_ in flow} == dict(pairs)
+    assert {(p, f, t): c for p, f, t, _, c, _ in flow} == {k: len(v) for k, v in pair_customers.items()}
+    for _, f, t, _, _, direction in flow:
+        step = orders[t] - orders[f]
+        assert direction == ("back" if step < 0 else "next" if step == 1 else "skip ahead")
+    assert len({p for p, *_ in flow}) >= 3
+    assert {(p, t, s): c for p, t, s, c, _ in reach} == {k: len(v) for k, v in did.items()}
+    assert {(p, t, s): c for p, t, s, _, c in reach} == {k: len(clicked.get(k, set())) for k in did}

@@ -497,8 +497,7 @@ def _load_rows_from(
     con.execute("drop table if exists reject_errors")
     con.execute("drop table if exists reject_scans")
     # The timestamp is parsed and the row checked once, while the file is read: the rejects and the insert
-    # below read __ts and __ok (null counts as false). The check reads __ts from a subquery: beside it in one
-    # select list, DuckDB inlines the alias and parses every timestamp again.
+    # below read __ts and __ok (null counts as false; the check reads the parsed __ts from the subquery).
     try:
         execute(
             con,

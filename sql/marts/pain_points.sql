@@ -14,11 +14,11 @@ stages as (
 ),
 
 clicked as (
-    -- touchpoints with a click (a duplicate repeats a loaded one): numbers, not the raw table's names
+    -- touchpoints someone clicked (int_customer_touchpoints counts each customer's clicks per touchpoint)
     select s.touchpoint
     from stages as s
-    semi join (select distinct touchpoint_no from int_events where source_rank = 0) as e
-        on e.touchpoint_no = s.touchpoint_no
+    semi join (select distinct touchpoint_no from int_customer_touchpoints where n_clicks > 0) as c
+        on c.touchpoint_no = s.touchpoint_no
 ),
 
 journey_touchpoints as (

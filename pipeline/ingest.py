@@ -508,7 +508,7 @@ def _load_rows_from(
             {**params, **all_params},
         )
         reader_rejects = con.execute(
-            "select line, min(error_type), string_agg(distinct error_message, '; '), min(csv_line)"
+            "select line, min(error_type), string_agg(distinct error_message, '; ' order by error_message), min(csv_line)"
             " from reject_errors group by line order by line"
         ).fetchall()
     except duckdb.InvalidInputException:

@@ -246,3 +246,77 @@ def test_config_values_are_never_pasted_into_sql(project) -> None:  # type: igno
         config,
     )
     assert rows(con, "select touchpoint, stage from journey_events") == [("ad", "Awareness")]
+
+
+def test_an_older_warehouse_keeps_its_attributes_as_names_and_values(tmp_path: Path) -> None:
+    """Before attributes were stored as values (names once per file), each click held a map; the next ingest
+    turns the maps into the file's attribute_names and the clicks' attribute_values, losing nothing."""
+    import duckdb
+
+    from pipeline.ingest import ensure_schema
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute(
+        "create table ingested_files (file_id integer primary key, source varchar not null, path varchar not null,"
+        " file_name varchar not null, sha256 varchar not null, bytes bigint not null, columns varchar[],"
+        " ingested_at timestamptz not null, rows_in bigint not null, rows_loaded bigint not null,"
+        " rows_rejected bigint not null)"
+    )
+    con.execute(
+        "create table raw_clickstream (file_id integer not null, record_no bigint not null, customer_id varchar"
+        " not null, occurred_at timestamptz not null, touchpoint varchar not null, session_id varchar,"
+        " attributes map(varchar, varchar))"
+    )
+    for file_id, source in ((1, "clickstream"), (2, "clickstream"), (3, "tickets")):
+        con.execute(
+            "insert into ingested_files values (?, ?, 'p', 'f', 'h', 1, [], now(), 1, 1, 0)",
+            [file_id, source],
+        )
+    con.execute(
+        "insert into raw_clickstream values"
+        " (1, 0, 'a', '2026-10-05 08:00:00+00', 'ad', null, map {'device': 'mobile', 'channel': null}),"
+        " (1, 1, 'b', '2026-10-05 08:01:00+00', 'ad', null, map {'device': 'app', 'channel': 'email'}),"
+        " (2, 0, 'a', '2026-10-06 08:00:00+00', 'cart', null, null)"
+    )
+    ensure_schema(con)
+    assert rows(con, "select file_id, attribute_names from ingested_files order by 1") == [
+        (1, ["device", "channel"]),
+        (2, None),
+        (3, None),
+    ]
+    assert rows(con, "select file_id, record_no, attribute_values from raw_clickstream order by 1, 2") == [
+        (1, 0, ["mobile", None]),
+        (1, 1, ["app", "email"]),
+        (2, 0, None),
+    ]
+    assert "attributes" not in [r[0] for r in con.execute("describe raw_clickstream").fetchall()]
+    ensure_schema(con)  # once upgraded, nothing changes
+    assert rows(con, "select count(*) from raw_clickstream where attribute_values is not null") == [(2,)]
+
+
+def test_a_copy_under_another_name_is_loaded_then_given_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file whose path is new is hashed while it loads; when its content is already ingested under another
+    name, the load is rolled back: the copy is reported unchanged and no table holds its rows."""
+    import pipeline.ingest as ingest_module
+
+    body = "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\nb,2026-10-05T08:01:00Z,view\n"
+    cfg = load_config(write_project(tmp_path, {"clicks_1.csv": body}, basic_config()))
+    con = db.connect(cfg)
+    assert [f.status for f in ingest(con, cfg).files] == ["loaded"]
+    (tmp_path / "clicks_2.csv").write_text(body, encoding="utf-8")
+    loads: list[str] = []
+    real = ingest_module._load_rows
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(args[4].name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "_load_rows", counted)
+    result = ingest(con, cfg)
+    assert [(f.path.name, f.status, f.same_as) for f in result.files] == [
+        ("clicks_1.csv", "unchanged", "clicks_1.csv"),
+        ("clicks_2.csv", "unchanged", "clicks_1.csv"),
+    ]
+    assert loads == ["clicks_2.csv"]  # the known path was hashed first and never loaded; the copy was
+    assert rows(con, "select count(*) from raw_clickstream") == [(2,)]
+    assert rows(con, "select file_name from ingested_files") == [("clicks_1.csv",)]

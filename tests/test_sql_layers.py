@@ -72,7 +72,7 @@ def test_a_view_model_replaces_a_table_of_the_same_name_from_an_older_warehouse(
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute(
         "create table raw_clickstream (file_id int, record_no bigint, customer_id varchar,"
-        " occurred_at timestamptz, touchpoint varchar, session_id varchar, attributes map(varchar, varchar))"
+        " occurred_at timestamptz, touchpoint varchar, session_id varchar, attribute_values varchar[])"
     )
     con.execute("create table ingested_files (file_id int, file_name varchar)")
     con.execute("create table stg_clickstream_duplicates (file_id int, record_no bigint)")

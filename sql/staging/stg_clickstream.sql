@@ -1,7 +1,8 @@
 -- materialized: view
 -- one row per clickstream row loaded from any file; exact duplicates flagged (stg_clickstream_duplicates), not
 -- removed. A view: the clickstream is the largest table, and only journey_events reads all of it.
--- file_rank orders files by name (the tie-break for events with the same timestamp).
+-- file_rank orders files by name (the tie-break for events with the same timestamp). attribute_values are the
+-- config `attributes` columns' values in the order of the file's ingested_files.attribute_names.
 with raw_clickstream as (
     select * from raw_clickstream
 ),
@@ -20,7 +21,7 @@ final as (
         r.occurred_at,
         r.touchpoint,
         r.session_id,
-        r.attributes,
+        r.attribute_values,
         r.file_id,
         f.file_name,
         f.file_rank,

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from pipeline import db
 from pipeline.config import ConfigError, load_config
+from pipeline.flow import build_marts
 from pipeline.ingest import ingest
 
 from ..conftest import CLICK_COLUMNS, basic_config, rows, write_project
@@ -191,7 +192,10 @@ def test_hostile_attribute_names_are_map_keys_not_sql(tmp_path: Path, name: str)
     )
     con = db.connect(cfg)
     ingest(con, cfg)
-    assert rows(con, "select map_entries(attributes) from raw_clickstream") == [
+    assert rows(con, "select attribute_names from ingested_files") == [([name],)]
+    assert rows(con, "select attribute_values from raw_clickstream") == [(["it's; mobile"],)]
+    build_marts(con, cfg)
+    assert rows(con, "select map_entries(attributes) from event_attributes") == [
         ([{"key": name, "value": "it's; mobile"}],)
     ]
 

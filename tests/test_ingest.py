@@ -234,6 +234,28 @@ def test_columns_in_another_order_and_extra_columns(project) -> None:  # type: i
     assert rows(con, "select touchpoint from journey_events order by event_seq") == [("ad",), ("view",)]
 
 
+def test_a_rejected_row_keeps_the_columns_the_insert_does_not_read(project) -> None:  # type: ignore[no-untyped-def]
+    # the load table keeps the timestamp's text and unnamed columns for rejected rows only (good rows read the
+    # parsed timestamp): a rejected row's raw text still holds every field as written, a loaded row its values
+    con = project(
+        {
+            "clicks.csv": (
+                "note,customer_id,ts,event\n"
+                "first,a,2026-10-05T08:00:00Z,ad\n"
+                '"kept, quoted",a, 5 Oct 2026 ,view\n'
+                "third,a,2026-10-05T08:06:00+02:00,cart\n"
+            )
+        }
+    )
+    assert rows(con, "select line, reason, raw_text from rejected_rows") == [
+        (3, "unparseable timestamp", '"kept, quoted",a, 5 Oct 2026 ,view')
+    ]
+    assert rows(con, "select touchpoint, occurred_at::varchar from journey_events order by event_seq") == [
+        ("cart", "2026-10-05 06:06:00+00"),
+        ("ad", "2026-10-05 08:00:00+00"),
+    ]
+
+
 def test_config_values_are_never_pasted_into_sql(project) -> None:  # type: ignore[no-untyped-def]
     nasty = 'ev"; drop table raw_clickstream; --'
     config = basic_config()

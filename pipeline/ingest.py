@@ -564,7 +564,11 @@ def _load_rows_from(
     # are kept for the rejected rows only, which need them for their raw text: a null costs almost nothing to
     # keep. The load table of a 7.4M-row file took 710 instead of 870 MB, which leaves the insert room in a 1 GB
     # limit (ingest at 11M events 17.1 -> 15.5 s on average over five alternating runs, peak RSS ~0.1 GB lower).
-    kept = _inserted_columns(spec)
+    kept = {
+        column
+        for key, column in _required_columns(source, spec).items()
+        if key != f"sources.{source}.timestamp"
+    }
     dropped = [n for n in names if n not in kept]
     only_bad = (
         "replace (" + ", ".join(f"case when not __ok then {q(n)} end as {q(n)}" for n in dropped) + ")"
@@ -702,15 +706,6 @@ def _raw_text_sql(names: list[str]) -> str:
             f" then '\"' || replace({c}, '\"', '\"\"') || '\"' else {c} end"
         )
     return "concat_ws($delim, " + ", ".join(parts) + ")"
-
-
-def _inserted_columns(spec: ClickstreamSource | TicketSource) -> set[str]:
-    """The file's columns that :func:`_raw_select` reads from the load table (the timestamp is read as __ts)."""
-    if isinstance(spec, ClickstreamSource):
-        named = [spec.customer_id, spec.touchpoint, spec.session_id, *spec.attributes]
-    else:
-        named = [spec.ticket_id, spec.customer_id, spec.category, spec.text, spec.satisfaction]
-    return {n for n in named if n}
 
 
 def _raw_select(

@@ -174,8 +174,8 @@ def test_receipt_log_agrees_with_pm4py_on_the_full_log() -> None:
     # Ours: one alignment per variant, weighted by its cases.
     counts = traces.map(tuple).value_counts()
     variants = [list(v) for v in counts.index]
-    figures, _, alignments = conformance(model, variants, [int(c) for c in counts.values])
-    cost_of = {tuple(v): a.cost for v, a in zip(variants, alignments, strict=True)}
+    figures, _, costs = conformance(model, variants, [int(c) for c in counts.values])
+    cost_of = {tuple(v): int(c) for v, c in zip(variants, costs, strict=True)}
     assert len(traces) == 1434 and len(variants) == 116
     assert [cost_of[tuple(t)] for t in traces] == [d["cost"] for d in diagnostics]
     assert figures["fitness"] == pytest.approx(pm4py_fitness["log_fitness"], abs=1e-12)
@@ -191,3 +191,98 @@ def test_process_tree_text_parses_in_pm4py() -> None:
     assert str(pm4py.parse_process_tree(text)).count("tau") == 2
     quoted = process_tree_text(["it's", "a"])
     assert pm4py.parse_process_tree(quoted) is not None
+
+
+def _reference(model, paths, weights):  # type: ignore[no-untyped-def]
+    """The figures from one alignment with moves per path (the definition conformance() vectorises)."""
+    alignments = align(model, paths)
+    total = sum(weights)
+    counts: dict[tuple[str, str], int] = {}
+    for path, w, a in zip(paths, weights, alignments, strict=True):
+        for deviation in variant_deviations(model, path, a):
+            counts[deviation] = counts.get(deviation, 0) + w
+    figures = {
+        "fitness": 1
+        - sum(w * a.cost for w, a in zip(weights, alignments, strict=True))
+        / sum(w * (LOG_MOVE * len(p) + model.best_worst_cost) for w, p in zip(weights, paths, strict=True)),
+        "average_trace_fitness": sum(
+            w * trace_fitness(model, a, len(p)) for w, a, p in zip(weights, alignments, paths, strict=True)
+        )
+        / total,
+        "conforming_share": sum(w for w, a in zip(weights, alignments, strict=True) if a.deviations == 0)
+        / total,
+    }
+    return figures, counts, [a.cost for a in alignments]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(step_strategy, min_size=1, max_size=5),
+    st.lists(
+        st.tuples(st.text("abcdefg", max_size=9), st.integers(min_value=1, max_value=50)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=5),
+)
+def test_batched_conformance_equals_alignments_with_moves(steps: list[Step], weighted, batch: int) -> None:  # type: ignore[no-untyped-def]
+    """The vectorised walk-back (no moves built), in batches of any size, gives the reference's figures."""
+    import pipeline.conform as conform
+
+    model = assumed_model(steps)
+    paths, weights = [list(t) for t, _ in weighted], [w for _, w in weighted]
+    want, counts, costs = _reference(model, paths, weights)
+    old = conform.BATCH
+    conform.BATCH = batch
+    try:
+        figures, deviations, got_costs = conformance(model, paths, weights)
+    finally:
+        conform.BATCH = old
+    assert list(got_costs) == costs
+    for key, value in want.items():
+        assert figures[key] == pytest.approx(value, abs=1e-12), key
+    assert {(d["kind"], d["touchpoint"]): d["customers"] for d in deviations} == counts
+    assert [d["customers"] for d in deviations] == sorted((d["customers"] for d in deviations), reverse=True)
+
+
+def test_run_conformance_reads_variants_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the warehouse, Arrow batch by batch (a touchpoint first seen in a later batch, an empty path):
+    the same per-variant costs and deviation counts as one pass over all variants."""
+    import duckdb
+
+    import pipeline.conform as conform
+
+    steps: list[Step] = ["a", Optional_(optional="b"), "c"]
+    paths = [["a", "b", "c"], ["a", "c"], ["c", "a"], [], ["a", "z", "c"], ["a", "b", "b", "c", "y"]]
+    weights = [40, 20, 9, 3, 2, 1]
+    con = duckdb.connect()
+    con.execute("create table variants (variant_rank bigint, customers bigint, path varchar[])")
+    con.executemany(
+        "insert into variants values (?, ?, ?)",
+        [[r + 1, w, p] for r, (p, w) in enumerate(zip(paths, weights, strict=True))],
+    )
+    monkeypatch.setattr(conform, "BATCH", 2)
+    figures = conform.run_conformance(con, steps)
+    assert figures is not None and figures["variants"] == 6 and figures["customers"] == 75
+    want, counts, costs = _reference(assumed_model(steps), paths, weights)
+    assert figures["fitness"] == pytest.approx(want["fitness"], abs=1e-12)
+    assert con.execute("select cost from conformance_variants order by variant_rank").fetchall() == [
+        (c,) for c in costs
+    ]
+    assert (
+        dict(
+            ((k, t), n)
+            for k, t, n in con.execute(
+                "select kind, touchpoint, customers from conformance_deviations"
+            ).fetchall()
+        )
+        == counts
+    )
+    assert counts == {
+        ("inserted", "z"): 2,
+        ("inserted", "y"): 1,
+        ("inserted", "b"): 1,
+        ("inserted", "c"): 9,
+        ("skipped", "a"): 3,
+        ("skipped", "c"): 3,
+    }

@@ -115,11 +115,19 @@ def sample(
     out: Annotated[Path, typer.Option("--out", help="folder to write the data set into")],
     customers: Annotated[int, typer.Option(min=1, help="number of customers")] = 5000,
     seed: Annotated[int, typer.Option(help="random seed; same seed, same files")] = 7,
+    journeys: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="purchases per customer on average (each 1 to 2N-1, a week to two months apart); about 9 events"
+            " per journey, so 4 gives ~35 events per customer",
+        ),
+    ] = 1,
 ) -> None:
     """Write the synthetic online-pharmacy data set (clickstream, tickets, planted truths)."""
     from .sample import write_sample
 
-    truth = _guard(lambda: write_sample(out, customers=customers, seed=seed))
+    truth = _guard(lambda: write_sample(out, customers=customers, seed=seed, journeys=journeys))
     err.print(
         f"wrote {out}: {truth['customers']:,} customers, {truth['clickstream']['rows_in']:,} clickstream rows,"
         f" {truth['tickets']['rows_in']:,} ticket rows"

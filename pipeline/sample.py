@@ -362,14 +362,33 @@ def _ticket(rng: random.Random, category: str, at: float, negative_bias: float =
     return Ticket(round(at), category, label, _fill(rng, template), csat)
 
 
-def make_customer(index: int, seed: int) -> Customer:
-    """One customer, fully determined by (index, seed)."""
+def _return_start(rng: random.Random, after: float, hours: tuple[int, ...]) -> float:
+    """When a returning customer starts the next journey: a week to two months later, at a persona hour."""
+    day = datetime.fromtimestamp(after + rng.uniform(7, 60) * 86400, ZONE)
+    local = day.replace(hour=rng.choice(hours), minute=rng.randrange(60), second=rng.randrange(60))
+    return max(local.timestamp(), after + 3600)
+
+
+def make_customer(index: int, seed: int, journeys: int = 1) -> Customer:
+    """One customer, fully determined by (index, seed, journeys).
+
+    With ``journeys`` above 1 the customer comes back: 1 to 2·journeys − 1 journeys (``journeys`` on average),
+    each travelled the persona's way, a week to two months apart, each a new session. One case then holds several
+    purchases, so nearly every case is its own variant (the long tail of a real year of clickstream).
+    """
     rng = random.Random(f"{seed}:{index}")
     persona = rng.choices(list(PERSONAS), weights=[p[0] for p in PERSONAS.values()])[0]
     _, devices, channels, hours = PERSONAS[persona]
     c = Customer(f"cus_{index:07d}", persona, _pick(rng, devices), _pick(rng, channels))
     j = Journey(rng, _start_time(rng, hours))
     BUILDERS[persona](c, j, rng)
+    if journeys > 1:
+        visits = rng.randint(1, 2 * journeys - 1)
+        for _ in range(visits - 1):
+            j.now = _return_start(rng, j.now, hours)
+            j.session += 1
+            BUILDERS[persona](c, j, rng)
+        c.by_the_book = c.by_the_book and visits == 1  # the assumed journey is one purchase
     c.events, c.sessions = j.events, j.sessions
     if not c.by_the_book and rng.random() < 0.03:  # an account question, sometimes long after the last visit
         last = c.events[-1].at
@@ -439,8 +458,14 @@ def _month(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m")
 
 
-def write_sample(out: str | Path, customers: int = 5000, seed: int = 7) -> dict[str, Any]:
-    """Write clickstream_<month>.csv files, tickets.csv and truth/ into `out`; returns the truth."""
+def write_sample(out: str | Path, customers: int = 5000, seed: int = 7, journeys: int = 1) -> dict[str, Any]:
+    """Write clickstream_<month>.csv files, tickets.csv and truth/ into `out`; returns the truth.
+
+    ``journeys``: purchases per customer on average (see make_customer); 1 is the committed sample.
+    """
+    if journeys < 1:
+        raise ValueError(f"journeys must be at least 1, got {journeys}")
+    chunk = max(1, CHUNK // journeys)  # rows held in memory per chunk stay about the same
     out = Path(out)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     for old in out.glob("clickstream_*.csv"):
@@ -459,13 +484,13 @@ def write_sample(out: str | Path, customers: int = 5000, seed: int = 7) -> dict[
     ticket_no = 0
     hostile = list(HOSTILE)
     try:
-        for chunk_start in range(0, customers, CHUNK):
+        for chunk_start in range(0, customers, chunk):
             rng = random.Random(f"{seed}:chunk:{chunk_start}")
             rows: list[tuple[float, int, str, dict[str, str]]] = []  # (at, order, month, row by column name)
             ticket_rows: list[tuple[float, list[str]]] = []
             order = 0
-            for index in range(chunk_start, min(customers, chunk_start + CHUNK)):
-                c = make_customer(index, seed)
+            for index in range(chunk_start, min(customers, chunk_start + chunk)):
+                c = make_customer(index, seed, journeys)
                 if hostile and index % 997 >= 3 and not c.by_the_book:
                     category, label, body = hostile.pop(0)
                     c.tickets.append(Ticket(c.events[-1].at + 90, category, label, body, 1))
@@ -508,7 +533,7 @@ def write_sample(out: str | Path, customers: int = 5000, seed: int = 7) -> dict[
                     )
                     tick.rows_in += 1
             # Planted mess, added next to the clean rows (never replacing them).
-            n = min(customers, chunk_start + CHUNK) - chunk_start
+            n = min(customers, chunk_start + chunk) - chunk_start
             n_clean = len(rows)
             for kind, count in (
                 ("missing customer id", n // 200 + 1),
@@ -563,6 +588,8 @@ def write_sample(out: str | Path, customers: int = 5000, seed: int = 7) -> dict[
         for fh in click_files.values():
             fh.close()
     result = truth.finish(customers, seed)
+    if journeys > 1:  # the committed sample's truth.json keeps its bytes
+        result["journeys_per_customer"] = journeys
     result["clickstream"] = click.as_dict()
     result["tickets"] = tick.as_dict()
     (out / "truth" / "truth.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

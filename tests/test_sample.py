@@ -78,3 +78,33 @@ def test_truth_file_is_committed_and_consistent() -> None:
     assert click["rows_in"] == click["rows_loaded"] + click["rows_rejected"] + click["duplicates_dropped"]
     assert truth["events"] == click["rows_loaded"] + truth["tickets"]["rows_loaded"]
     assert sum(truth["personas"].values()) == truth["customers"]
+
+
+def test_returning_customers_travel_several_journeys_after_their_first() -> None:
+    """--journeys N: the first journey is the one-journey customer's; each return is new sessions, days later."""
+    counts = []
+    for index in range(400):
+        once, back = make_customer(index, 9), make_customer(index, 9, journeys=4)
+        first = [(e.at, e.touchpoint) for e in once.events]
+        assert [(e.at, e.touchpoint) for e in back.events[: len(first)]] == first
+        assert back.persona == once.persona
+        assert back.sessions[: len(first)] == once.sessions
+        if len(back.events) > len(first):  # the next journey starts a new session at least a week later
+            nxt = len(first)
+            assert back.sessions[nxt] > back.sessions[nxt - 1]
+            assert back.events[nxt].at - back.events[nxt - 1].at >= 7 * 86400 - 3600
+            assert not back.by_the_book
+        assert [e.at for e in back.events] == sorted(e.at for e in back.events)
+        counts.append((len(once.events), len(back.events)))
+    ratio = sum(b for _, b in counts) / sum(a for a, _ in counts)
+    assert 3.4 < ratio < 4.6  # 1 to 7 journeys, 4 on average
+    assert max(b / a for a, b in counts) > 5 and min(b / a for a, b in counts) == 1
+
+
+def test_a_returning_sample_keeps_its_count_and_spans_months(tmp_path: Path) -> None:
+    truth = write_sample(tmp_path, customers=600, seed=3, journeys=3)
+    click = truth["clickstream"]
+    assert click["rows_in"] == click["rows_loaded"] + click["rows_rejected"] + click["duplicates_dropped"]
+    assert truth["journeys_per_customer"] == 3
+    assert len(list(tmp_path.glob("clickstream_*.csv"))) >= 6  # several months of visits
+    assert truth["events"] / truth["customers"] > 2.5 * 9

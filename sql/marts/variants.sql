@@ -8,36 +8,57 @@ settings as (
     select * from config_settings
 ),
 
-counted as (
-    select path, count(*) as customers, min(n_events) as n_steps
-    from paths
-    group by path
+-- materialized: read twice below, and its numbers (in no particular order) must be the same both times
+counted as materialized (
+    select row_number() over () as path_no, *
+    from (
+        select path, count(*) as customers, min(n_events) as n_steps
+        from paths
+        group by path
+    )
+),
+
+-- the windows see narrow rows only and the path lists join back after; one sort gives both the ranks and the
+-- running count (windows carrying the lists took 0.7-1.3 s each at 225k variants, a year of returning customers;
+-- the model 2.6-3.0 -> 1.7-2.1 s there)
+totals as (
+    select sum(customers) as customers from counted
 ),
 
 ranked as (
     select
-        row_number() over (order by customers desc, n_steps, array_to_string(path, ' > ')) as variant_rank,
-        path,
-        array_to_string(path, ' > ') as path_text,
+        path_no,
+        row_number() over by_rank as variant_rank,
+        path_text,
         n_steps,
         customers,
-        customers / sum(customers) over () as share,
-    from counted
+        sum(customers) over (by_rank rows between unbounded preceding and current row) as customers_so_far,
+    from (select path_no, array_to_string(path, ' > ') as path_text, n_steps, customers from counted)
+    window by_rank as (order by customers desc, n_steps, path_text)
 ),
 
 with_coverage as (
     select
-        *,
-        sum(share) over (order by variant_rank rows between unbounded preceding and current row) as cumulative_share,
-    from ranked
+        r.*,
+        r.customers / t.customers as share,
+        r.customers_so_far / t.customers as cumulative_share,
+    from ranked as r
+    cross join totals as t
 ),
 
 final as (
     select
-        *,
-        variant_rank <= (select max_variants from settings)
-            and cumulative_share - share < (select variant_coverage from settings) as is_shown,
-    from with_coverage
+        w.variant_rank,
+        c.path,
+        w.path_text,
+        w.n_steps,
+        w.customers,
+        w.share,
+        w.cumulative_share,
+        w.variant_rank <= (select max_variants from settings)
+            and w.cumulative_share - w.share < (select variant_coverage from settings) as is_shown,
+    from with_coverage as w
+    inner join counted as c on c.path_no = w.path_no
 )
 
 select * from final order by variant_rank

@@ -3,11 +3,14 @@
 Targets are ratios measured in the same run, never absolute seconds:
 - end to end: `journeys report` ÷ the floor (DuckDB loading the same CSVs into a table), and ÷ the pm4py peer
   (DFG, performance DFG and variants of the same files on pandas);
-- growth: time per event at the largest size ÷ at the smallest;
+- growth: time per event at the largest size ÷ at the smallest, per data shape;
 - re-runs: a second run after one new small file, on the same warehouse.
 
-Sizes: BENCH_CUSTOMERS (comma-separated customers, default 125000,1250000 ≈ 1M and 10M events; BENCH_100M=1 adds
-12,500,000 ≈ 100M). Data sets are built with `journeys sample` and cached in benchmarks/data/.
+Data sets (BENCH_SETS, comma-separated CUSTOMERS or CUSTOMERSxJOURNEYS): by default the issue's shape, returning
+customers with 4 journeys on average (~35 events each: 28000x4 ≈ 1M and 280000x4 ≈ 10M events, nearly every case
+its own variant), and one journey per customer (~9 events each: 125000 ≈ 1M and 1250000 ≈ 10M events, four times
+the customers, so four times the per-customer work). BENCH_100M=1 adds 12,500,000 ≈ 100M. Data sets are built with
+`journeys sample` and cached in benchmarks/data/.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import platform
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +31,29 @@ DATA = ROOT / "data"
 WORK = ROOT / "work"
 
 
-def dataset(customers: int) -> Path:
-    folder = DATA / f"c{customers}"
+@dataclass(frozen=True)
+class DataSet:
+    """A sample data set: customers and their journeys on average (`journeys sample --journeys`)."""
+
+    customers: int
+    journeys: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> DataSet:
+        customers, _, journeys = text.strip().partition("x")
+        return cls(int(customers), int(journeys or 1))
+
+    @property
+    def label(self) -> str:
+        return f"{self.customers:,}" + (f" ×{self.journeys}" if self.journeys > 1 else "")
+
+    @property
+    def folder(self) -> Path:
+        return DATA / (f"c{self.customers}" + (f"j{self.journeys}" if self.journeys > 1 else ""))
+
+
+def dataset(chosen: DataSet) -> Path:
+    folder = chosen.folder
     if not (folder / "truth" / "truth.json").exists():
         subprocess.run(
             [
@@ -39,13 +64,19 @@ def dataset(customers: int) -> Path:
                 "--out",
                 str(folder),
                 "--customers",
-                str(customers),
+                str(chosen.customers),
                 "--seed",
                 "11",
+                "--journeys",
+                str(chosen.journeys),
             ],
             check=True,
         )
     return folder
+
+
+def data_sets(variable: str, default: str) -> list[DataSet]:
+    return [DataSet.parse(s) for s in os.environ.get(variable, default).split(",") if s.strip()]
 
 
 class MeasureFailed(Exception):
@@ -74,16 +105,14 @@ def versions() -> str:
 
 HUNDRED_MILLION = 12_500_000
 PM4PY_MAX_CASES = int(os.environ.get("BENCH_PM4PY_MAX_CASES", "100000"))
+# pm4py takes ~12 ms per case when nearly every case is its own variant of ~33 steps (returning customers)
+PM4PY_MAX_CASES_RETURNING = int(os.environ.get("BENCH_PM4PY_MAX_CASES_RETURNING", "5000"))
 
 
 def model_rows() -> list[str]:
     """Per size, one prepared warehouse; then conformance (ours vs pm4py) and personas on it."""
-    conform_sizes = [
-        int(s) for s in os.environ.get("BENCH_CONFORMANCE_CUSTOMERS", "10000,125000,1250000").split(",") if s
-    ]
-    persona_sizes = [
-        int(s) for s in os.environ.get("BENCH_PERSONA_CUSTOMERS", "125000,1250000").split(",") if s
-    ]
+    conform_sizes = data_sets("BENCH_CONFORMANCE_SETS", "10000,125000,1250000,280000x4")
+    persona_sizes = data_sets("BENCH_PERSONA_SETS", "125000,1250000,280000x4")
     conform = [
         "",
         "## Conformance: exact alignments per variant vs pm4py on the full log",
@@ -91,7 +120,8 @@ def model_rows() -> list[str]:
         "Ours: variants in SQL + dynamic-programming alignments per variant (the `compare` stage). Peer: pm4py's",
         "`fitness_alignments` on the event table (it groups variants itself), single process, same Petri net.",
         f"Above {PM4PY_MAX_CASES:,} cases pm4py runs on a random sample of that many whole cases and its time is",
-        "scaled by cases (marked *); its fitness is then the sample's.",
+        "scaled by cases (marked *); its fitness is then the sample's. On returning customers (×4: nearly every case",
+        f"its own variant of ~33 steps) pm4py aligns at most {PM4PY_MAX_CASES_RETURNING:,} cases.",
         "",
         "| customers | events | variants | ours s | pm4py s | pm4py ÷ ours | fitness ours | fitness pm4py |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -107,24 +137,25 @@ def model_rows() -> list[str]:
         "| customers | personas | seconds | peak RSS MB | ARI |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
-    for customers in sorted(set(conform_sizes) | set(persona_sizes)):
-        data = dataset(customers)
+    for chosen in sorted(set(conform_sizes) | set(persona_sizes), key=lambda d: (d.journeys, d.customers)):
+        data = dataset(chosen)
         prep = measure("prepare", data, work="conform")
-        if customers in conform_sizes:
+        if chosen in conform_sizes:
             ours = measure("conform-ours", data, work="conform")
-            peer = measure("conform-pm4py", data, str(PM4PY_MAX_CASES), work="conform")
+            cap = PM4PY_MAX_CASES if chosen.journeys == 1 else PM4PY_MAX_CASES_RETURNING
+            peer = measure("conform-pm4py", data, str(cap), work="conform")
             scaled = peer["seconds"] * prep["cases"] / peer["cases"]
             mark = "*" if peer["cases"] < prep["cases"] else ""
             conform.append(
-                f"| {customers:,} | {prep['events']:,} | {prep['variants']:,} | {ours['seconds']:.2f} |"
+                f"| {chosen.label} | {prep['events']:,} | {prep['variants']:,} | {ours['seconds']:.2f} |"
                 f" {scaled:.1f}{mark} | {scaled / ours['seconds']:.0f}×{mark} | {ours['fitness']:.6f} |"
                 f" {peer['fitness']:.6f}{mark} |"
             )
             print(conform[-1], flush=True)
-        if customers in persona_sizes:
+        if chosen in persona_sizes:
             result = measure("personas", data, work="conform")
             persona.append(
-                f"| {customers:,} | {result['count']} | {result['seconds']:.1f} | {result['peak_rss_mb']:.0f} |"
+                f"| {chosen.label} | {result['count']} | {result['seconds']:.1f} | {result['peak_rss_mb']:.0f} |"
                 f" {result['ari']:.3f} |"
             )
             print(persona[-1], flush=True)
@@ -136,12 +167,12 @@ STAGES = ("ingest", "score", "model", "mine", "compare", "personas", "pain", "re
 BESIDE = {"score": "model", "mine": "personas", "compare": "personas"}
 
 
-def sizes() -> list[int]:
-    """Customers per data set: about 1M and 10M events (the generator writes ~9 rows per customer); 100M behind
-    BENCH_100M=1 (about 12 GB of CSV and an hour to generate)."""
-    chosen = [int(s) for s in os.environ.get("BENCH_CUSTOMERS", "125000,1250000").split(",") if s]
+def sizes() -> list[DataSet]:
+    """The end-to-end data sets (BENCH_SETS); 100M events behind BENCH_100M=1 (12,500,000 customers with one
+    journey: about 12 GB of CSV and an hour to generate)."""
+    chosen = data_sets("BENCH_SETS", "28000x4,280000x4,125000,1250000")
     if os.environ.get("BENCH_100M") == "1":
-        chosen.append(HUNDRED_MILLION)
+        chosen.append(DataSet(HUNDRED_MILLION))
     return chosen
 
 
@@ -164,7 +195,7 @@ def scale_rows(header: list[str]) -> list[str]:
     results = ROOT / "RESULTS.md"
     carried = (
         earlier_hundred_million(results.read_text(encoding="utf-8"))
-        if HUNDRED_MILLION not in sizes() and results.exists()
+        if DataSet(HUNDRED_MILLION) not in sizes() and results.exists()
         else None
     )
     lines = [
@@ -200,9 +231,9 @@ def scale_rows(header: list[str]) -> list[str]:
         "| customers | new rows | first run s | re-run s | re-run ingest s | re-run score s |",
         "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    per_event: list[tuple[int, float]] = []
-    for customers in sizes():
-        data = dataset(customers)
+    per_event: dict[int, list[tuple[int, float]]] = {}  # journeys -> (events, seconds per event), by size
+    for chosen in sizes():
+        data = dataset(chosen)
         truth = json.loads((data / "truth" / "truth.json").read_text())
         events = int(truth["events"])
         floor = measure("floor", data)
@@ -210,28 +241,28 @@ def scale_rows(header: list[str]) -> list[str]:
             report = measure("report", data)
         except MeasureFailed as exc:
             lines.append(
-                f"| {customers:,} | {events:,} | {floor['seconds']:.1f} | failed: {exc} | | | | | | |"
+                f"| {chosen.label} | {events:,} | {floor['seconds']:.1f} | failed: {exc} | | | | | | |"
             )
             print(lines[-1], flush=True)
             continue
         # pm4py on pandas needs ~0.3 GB per million events: at 100M it cannot run on this machine at all
-        peer = measure("pm4py-dfg", data) if customers < 5_000_000 else None
+        peer = measure("pm4py-dfg", data) if events < 50_000_000 else None
         stage = report["stage_seconds"]
         rss = report["stage_rss_mb"]
-        per_event.append((events, report["seconds"] / events))
+        per_event.setdefault(chosen.journeys, []).append((events, report["seconds"] / events))
         peer_cells = (
             f"{peer['seconds']:.1f} | {peer['seconds'] / report['seconds']:.2f}× | {peer['peak_rss_mb']:.0f}"
             if peer
             else "not run (memory) | — | —"
         )
         lines.append(
-            f"| {customers:,} | {events:,} | {floor['seconds']:.1f} | {report['seconds']:.1f} |"
+            f"| {chosen.label} | {events:,} | {floor['seconds']:.1f} | {report['seconds']:.1f} |"
             f" {report['seconds'] / floor['seconds']:.1f}× | {report['peak_rss_mb']:.0f} | {peer_cells} |"
             f" {1e6 * report['seconds'] / events:.1f} |"
         )
         print(lines[-1], flush=True)
         stage_lines.append(
-            f"| {customers:,} | "
+            f"| {chosen.label} | "
             + " | ".join(
                 f"{stage.get(k, 0):.1f} s · "
                 + (f"{rss[k]:.0f} MB" if k in rss else f"during {BESIDE.get(k, '?')}")
@@ -239,10 +270,10 @@ def scale_rows(header: list[str]) -> list[str]:
             )
             + " |"
         )
-        if customers < 5_000_000:
+        if events < 50_000_000:
             again = measure("rerun", data)
             rerun_lines.append(
-                f"| {customers:,} | {again['new_rows']:,} | {report['seconds']:.1f} | {again['seconds']:.1f} |"
+                f"| {chosen.label} | {again['new_rows']:,} | {report['seconds']:.1f} | {again['seconds']:.1f} |"
                 f" {again['stage_seconds'].get('ingest', 0):.1f} | {again['stage_seconds'].get('score', 0):.1f} |"
             )
             print(rerun_lines[-1], flush=True)
@@ -250,6 +281,8 @@ def scale_rows(header: list[str]) -> list[str]:
         write_results([*header, *lines, "", "(more sizes in progress)", *stage_lines, *rerun_lines])
     if carried:
         lines.append(carried[0])
+        cells = [c.strip() for c in carried[0].strip("|").split("|")]
+        per_event.setdefault(1, []).append((int(cells[1].replace(",", "")), float(cells[-1]) / 1e6))
         stage_lines.append(carried[1])
         lines += [
             "",
@@ -257,13 +290,17 @@ def scale_rows(header: list[str]) -> list[str]:
             f" {carried[2]}), not in this run.",
         ]
     growth = []
-    if len(per_event) > 1:
-        (small_n, small), (big_n, big) = per_event[0], per_event[-1]
-        growth = [
-            "",
-            f"Growth: time per event at {big_n:,} events is {big / small:.2f}× the time per event at {small_n:,}"
-            " (target ≤ 1.5×).",
-        ]
+    for journeys, measured in sorted(per_event.items(), reverse=True):
+        if len(measured) > 1:
+            (small_n, small), (big_n, big) = min(measured), max(measured)
+            shape = (
+                f"{journeys} journeys per customer on average" if journeys > 1 else "one journey per customer"
+            )
+            growth += [
+                "",
+                f"Growth ({shape}): time per event at {big_n:,} events is {big / small:.2f}× the time per event at"
+                f" {small_n:,} (target ≤ 1.5×).",
+            ]
     return lines + growth + stage_lines + rerun_lines
 
 
@@ -272,7 +309,8 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores; {versions()}.",
-        "Rerun with `make bench` (data sets: `BENCH_CUSTOMERS=125000,1250000`; add 100M events with `BENCH_100M=1`).",
+        "Rerun with `make bench` (data sets: `BENCH_SETS=28000x4,280000x4,125000,1250000`, customers × journeys on"
+        " average; add 100M events with `BENCH_100M=1`).",
         "Each measured side runs in its own process; peak RSS is that process's own.",
         "",
     ]

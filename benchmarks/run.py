@@ -104,6 +104,10 @@ def versions() -> str:
 
 
 HUNDRED_MILLION = 12_500_000
+HUNDRED_MILLION_SETS = [
+    DataSet(HUNDRED_MILLION),
+    DataSet(2_800_000, 4),
+]  # ≈ 100M events, one journey and four
 PM4PY_MAX_CASES = int(os.environ.get("BENCH_PM4PY_MAX_CASES", "100000"))
 # pm4py takes ~12 ms per case when nearly every case is its own variant of ~33 steps (returning customers)
 PM4PY_MAX_CASES_RETURNING = int(os.environ.get("BENCH_PM4PY_MAX_CASES_RETURNING", "5000"))
@@ -168,36 +172,43 @@ BESIDE = {"score": "model", "mine": "personas", "compare": "personas"}
 
 
 def sizes() -> list[DataSet]:
-    """The end-to-end data sets (BENCH_SETS); 100M events behind BENCH_100M=1 (12,500,000 customers with one
-    journey: about 12 GB of CSV and an hour to generate)."""
+    """The end-to-end data sets (BENCH_SETS), and ≈ 100M events behind BENCH_100M: `1` adds both shapes
+    (12,500,000 customers with one journey, 2,800,000 with four: 8-12 GB of CSV, half an hour to an hour to
+    generate each), or name the sets, e.g. BENCH_100M=2800000x4."""
     chosen = data_sets("BENCH_SETS", "28000x4,280000x4,125000,1250000")
-    if os.environ.get("BENCH_100M") == "1":
-        chosen.append(DataSet(HUNDRED_MILLION))
+    big = os.environ.get("BENCH_100M", "")
+    if big == "1":
+        chosen += HUNDRED_MILLION_SETS
+    elif big:
+        chosen += data_sets("BENCH_100M", "")
     return chosen
 
 
-def earlier_hundred_million(text: str) -> tuple[str, str, str] | None:
-    """From an earlier RESULTS.md: its 100M end-to-end row, its 100M stage row and when they were measured.
+def earlier_hundred_million(text: str, label: str = f"{HUNDRED_MILLION:,}") -> tuple[str, str, str] | None:
+    """From an earlier RESULTS.md: a 100M set's end-to-end row, its stage row and when they were measured.
 
-    A run without BENCH_100M=1 carries them over, marked, instead of dropping the most expensive measurement.
+    A run without that set carries them over, marked, instead of dropping the most expensive measurement.
     """
-    prefix = f"| {HUNDRED_MILLION:,} |"
+    prefix = f"| {label} |"
     rows = [line for line in text.splitlines() if line.startswith(prefix)]
     if len(rows) != 2:  # the end-to-end table and the stage table, in that order
         return None
-    when = re.search(r"measured ([^)]+ UTC)\), not in this run", text) or re.search(
-        r"^Measured (.+? UTC)", text, re.M
-    )
+    when = re.search(
+        rf"The {re.escape(label)} rows \(≈ 100M events\) are carried over from `BENCH_100M=1` \(measured"
+        r" ([^)]+ UTC)\), not in this run",
+        text,
+    ) or re.search(r"^Measured (.+? UTC)", text, re.M)
     return rows[0], rows[1], when.group(1) if when else "an earlier run"
 
 
 def scale_rows(header: list[str]) -> list[str]:
     results = ROOT / "RESULTS.md"
-    carried = (
-        earlier_hundred_million(results.read_text(encoding="utf-8"))
-        if DataSet(HUNDRED_MILLION) not in sizes() and results.exists()
-        else None
-    )
+    earlier = results.read_text(encoding="utf-8") if results.exists() else ""
+    carried = [
+        (chosen, rows)
+        for chosen in HUNDRED_MILLION_SETS
+        if chosen not in sizes() and (rows := earlier_hundred_million(earlier, chosen.label))
+    ]
     lines = [
         "## End to end: `journeys report` vs the floor and vs pm4py",
         "",
@@ -279,16 +290,18 @@ def scale_rows(header: list[str]) -> list[str]:
             print(rerun_lines[-1], flush=True)
         # written after every size, so that a long run (100M) leaves what it measured so far
         write_results([*header, *lines, "", "(more sizes in progress)", *stage_lines, *rerun_lines])
-    if carried:
-        lines.append(carried[0])
-        cells = [c.strip() for c in carried[0].strip("|").split("|")]
-        per_event.setdefault(1, []).append((int(cells[1].replace(",", "")), float(cells[-1]) / 1e6))
-        stage_lines.append(carried[1])
-        lines += [
-            "",
-            f"The {HUNDRED_MILLION:,} rows (≈ 100M events) are carried over from `BENCH_100M=1` (measured"
-            f" {carried[2]}), not in this run.",
-        ]
+    for chosen, (row, stage_row, _when) in carried:
+        lines.append(row)
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        per_event.setdefault(chosen.journeys, []).append(
+            (int(cells[1].replace(",", "")), float(cells[-1]) / 1e6)
+        )
+        stage_lines.append(stage_row)
+    lines += [
+        f"\nThe {chosen.label} rows (≈ 100M events) are carried over from `BENCH_100M=1` (measured {when}), not in"
+        " this run."
+        for chosen, (_, _, when) in carried
+    ]
     growth = []
     for journeys, measured in sorted(per_event.items(), reverse=True):
         if len(measured) > 1:

@@ -24,7 +24,7 @@ Deviation kinds (each counted once per customer, weighted by the customers of th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,7 +159,8 @@ class Alignment:
         return self.cost // LOG_MOVE
 
 
-BATCH = 16_384  # variants aligned at once; the DP's moves take BATCH × (longest + 1) × (steps + 1) bytes
+BATCH = 16_384  # variants read from the warehouse at once
+CELLS = 1 << 22  # variants × trace positions per DP chunk: its moves take CELLS × (steps + 1) bytes
 
 
 @dataclass(frozen=True)
@@ -222,18 +223,26 @@ def _forward(coded: _Coded, events: np.ndarray, lengths: np.ndarray) -> tuple[np
     return finals, how
 
 
-def _pack(flat: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Traces given as concatenated codes and their lengths, longest first: (order, lengths, codes padded with -1)."""
+def _chunks(flat: np.ndarray, lengths: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Traces given as concatenated codes and their lengths, longest first, in chunks of at most CELLS padded
+    positions (one trace alone when it is longer): (their rows in the input, their lengths, codes padded with -1).
+
+    The DP's moves take rows × (longest + 1) × (steps + 1) bytes per chunk, so one very long case (a crawler
+    with 100k clicks) is aligned on its own instead of padding thousands of short ones to its length.
+    """
     order = np.argsort(-lengths, kind="stable")
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-    sorted_lengths = lengths[order].astype(np.int64)
-    width = int(sorted_lengths[0]) if len(order) else 0
-    events = np.full((len(order), width), -1, dtype=np.int32)
-    rows = np.repeat(np.arange(len(order)), sorted_lengths)
-    first = np.repeat(np.concatenate(([0], np.cumsum(sorted_lengths)[:-1])), sorted_lengths)
-    pos = np.arange(len(rows)) - first
-    events[rows, pos] = flat[np.repeat(starts[order], sorted_lengths) + pos]
-    return order, sorted_lengths, events
+    begin = 0
+    while begin < len(order):
+        width = int(lengths[order[begin]])
+        rows = order[begin : begin + max(1, CELLS // max(width, 1))]
+        sizes = lengths[rows].astype(np.int64)
+        events = np.full((len(rows), width), -1, dtype=np.int32)
+        row = np.repeat(np.arange(len(rows)), sizes)
+        pos = np.arange(len(row)) - np.repeat(np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
+        events[row, pos] = flat[np.repeat(starts[rows], sizes) + pos]
+        yield rows, sizes, events
+        begin += len(rows)
 
 
 def align(model: AssumedModel, traces: Sequence[Sequence[str]]) -> list[Alignment]:
@@ -242,15 +251,12 @@ def align(model: AssumedModel, traces: Sequence[Sequence[str]]) -> list[Alignmen
     n_steps = len(model.steps)
     coded = _Coded.of(model, sorted(model.touchpoints | {t for trace in traces for t in trace}))
     index = {t: i for i, t in enumerate(coded.vocab)}
-    results: list[Alignment] = []
-    for first in range(0, len(traces), BATCH):
-        batch = traces[first : first + BATCH]
-        flat = np.array([index[t] for trace in batch for t in trace], dtype=np.int32)
-        order, lengths, events = _pack(flat, np.array([len(t) for t in batch], dtype=np.int64))
+    results: list[Alignment | None] = [None] * len(traces)
+    flat = np.array([index[t] for trace in traces for t in trace], dtype=np.int32)
+    for rows, lengths, events in _chunks(flat, np.array([len(t) for t in traces], dtype=np.int64)):
         finals, how = _forward(coded, events, lengths)
-        aligned: list[Alignment | None] = [None] * len(batch)
-        for row, v in enumerate(order):
-            trace = batch[v]
+        for row, v in enumerate(rows):
+            trace = traces[v]
             i, k = len(trace), n_steps
             moves: list[tuple[str, str | None, int]] = []
             while i > 0 or k > 0:
@@ -266,9 +272,8 @@ def align(model: AssumedModel, traces: Sequence[Sequence[str]]) -> list[Alignmen
                     moves.append(("log", trace[i - 1], -1))
                     i -= 1
             moves.reverse()
-            aligned[v] = Alignment(int(finals[row]), moves)
-        results += [a for a in aligned if a is not None]
-    return results
+            results[v] = Alignment(int(finals[row]), moves)
+    return [r for r in results if r is not None]
 
 
 def _marks(
@@ -344,7 +349,12 @@ class _Tally:
     def add(self, vocab: list[str], flat: np.ndarray, lengths: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """One batch of variants (codes into `vocab`, concatenated); returns each variant's cost, in order."""
         coded = _Coded.of(self.model, vocab)
-        order, lengths, events = _pack(flat, lengths)
+        costs = np.empty(len(lengths), dtype=np.int64)
+        for rows, sizes, events in _chunks(flat, lengths):
+            costs[rows] = self._add_chunk(coded, sizes, events, weights[rows].astype(np.int64))
+        return costs
+
+    def _add_chunk(self, coded: _Coded, lengths: np.ndarray, events: np.ndarray, w: np.ndarray) -> np.ndarray:
         finals, how = _forward(coded, events, lengths)
         inserted, skipped = _marks(coded, events, lengths, how)
         seen = np.zeros_like(inserted)
@@ -353,9 +363,8 @@ class _Tally:
         done = (
             seen.astype(np.int32) @ coded.accepts[1:].T.astype(np.int32)
         ) > 0  # did a touchpoint of step k
-        w = weights[order].astype(np.int64)
         for a in np.flatnonzero(by := w @ inserted):
-            self.counts["inserted", vocab[a]] += int(by[a])
+            self.counts["inserted", coded.vocab[a]] += int(by[a])
         missed = (skipped & self.required & ~done).astype(np.int32) @ self.display_of_step  # once per display
         for d in np.flatnonzero(by := w @ (missed > 0)):
             self.counts["skipped", self.displays[d]] += int(by[d])
@@ -365,10 +374,8 @@ class _Tally:
         self.fit_sum += float(w @ _fitness(self.model, deviations, lengths))
         self.conforming += int(w[deviations == 0].sum())
         self.total += int(w.sum())
-        self.variants += len(order)
-        costs = np.empty(len(order), dtype=np.int64)
-        costs[order] = finals
-        return costs
+        self.variants += len(lengths)
+        return finals
 
     def result(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         total = self.total

@@ -286,3 +286,39 @@ def test_run_conformance_reads_variants_in_batches(monkeypatch: pytest.MonkeyPat
         ("skipped", "a"): 3,
         ("skipped", "c"): 3,
     }
+
+
+def test_one_very_long_case_is_aligned_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crawler's case does not pad the others to its length: every DP chunk holds at most CELLS positions
+    (or one trace), and the figures are the reference's."""
+    import pipeline.conform as conform
+
+    model = assumed_model(["a", Optional_(optional="b"), "c"])
+    paths = [
+        list("a" + "b" * 400 + "c"),
+        list("abc"),
+        list("ac"),
+        list("ca"),
+        [],
+        list("axc"),
+        list("abbc"),
+    ] * 3
+    weights = list(range(1, len(paths) + 1))
+    want, counts, costs = _reference(model, paths, weights)
+    shapes: list[tuple[int, int]] = []
+    forward = conform._forward
+
+    def spy(coded, events, lengths):  # type: ignore[no-untyped-def]
+        shapes.append(events.shape)
+        return forward(coded, events, lengths)
+
+    monkeypatch.setattr(conform, "CELLS", 12)
+    monkeypatch.setattr(conform, "_forward", spy)
+    figures, deviations, got = conformance(model, paths, weights)
+    assert list(got) == costs
+    assert figures["fitness"] == pytest.approx(want["fitness"], abs=1e-12)
+    assert {(d["kind"], d["touchpoint"]): d["customers"] for d in deviations} == counts
+    assert shapes[:3] == [(1, 402)] * 3  # the three long cases, one at a time
+    assert all(rows * width <= 12 or rows == 1 for rows, width in shapes)
+    assert sum(rows for rows, _ in shapes) == len(paths)
+    assert [a.cost for a in align(model, paths)] == costs

@@ -85,6 +85,17 @@ class Model:
     def is_view(self) -> bool:
         return self.sql.startswith("-- materialized: view")
 
+    @property
+    def row_order(self) -> str | None:
+        """The `order by` of the model's last line (e.g. `variant_rank`), or None.
+
+        With `preserve_insertion_order` off (every model run) a table does not keep that order when it is
+        written by several threads, so a reader that needs it (the CSV exports) applies it again.
+        """
+        last = self.sql.strip().splitlines()[-1]
+        found = re.search(r"\border by ([\w\s,]+)$", last, flags=re.I)
+        return found.group(1).strip() if found else None
+
 
 @cache
 def models(sql_dir: Path = SQL_DIR) -> tuple[Model, ...]:

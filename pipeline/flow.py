@@ -378,10 +378,7 @@ def _run_stages(
             con.execute("insert into current_run values (?, ?, ?)", [run_id, started, json.dumps(summary)])
             db.build_one(con, "rpt_run_history")
             history = previous_runs(con, run_id)
-            tables = out / "tables"
-            tables.mkdir()
-            for table, name in TABLES.items():
-                export.write_csv(con, table, tables / f"{name}.csv")
+            write_tables(con, out / "tables")
             render.write_report(out, con, config, summary, history)
         summary["run"]["finished_at"] = datetime.now(UTC).isoformat()
         summary["run"]["stage_seconds"] = dict(progress.seconds)
@@ -391,6 +388,16 @@ def _run_stages(
     finally:
         con.close()
     return summary
+
+
+def write_tables(con: duckdb.DuckDBPyConnection, folder: Path, tables: dict[str, str] = TABLES) -> None:
+    """`tables/<name>.csv` for each warehouse table, rows in the order its model declares (the models run with
+    `preserve_insertion_order` off: a table written by several threads keeps no order, so 225k variants came
+    out of rank order)."""
+    folder.mkdir()
+    order = {m.name: m.row_order for m in db.models()} | {"conformance_variants": "variant_rank"}
+    for table, name in tables.items():
+        export.write_csv(con, table, folder / f"{name}.csv", order_by=order.get(table))
 
 
 def swap_latest(out: Path, run_id: str) -> None:

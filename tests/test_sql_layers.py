@@ -128,3 +128,35 @@ def test_build_runs_what_does_not_read_a_pending_table_first(project) -> None:  
     assert sorted(ran) == sorted(m.name for m in models() if m.layer != "reports")
     for i, name in enumerate(ran):  # every model after the models it reads
         assert not by_name[name].reads & set(ran[i:]) - {name}, name
+
+
+def test_every_exported_table_declares_its_row_order() -> None:
+    from pipeline.flow import TABLES
+
+    order = {m.name: m.row_order for m in models()}
+    assert {t: order[t] for t in TABLES if t in order and not order[t]} == {}
+    assert order["variants"] == "variant_rank"
+    assert order["touchpoints"] == "stage_order, customers desc, touchpoint"
+
+
+def test_exported_tables_come_out_in_their_order_whatever_the_storage_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    import duckdb
+
+    from pipeline.flow import write_tables
+
+    con = duckdb.connect()
+    con.execute(
+        "create table variants as select 3001 - i as variant_rank, ['a', 'b'] as path, 'a > b' as path_text"
+        " from range(1, 3001) as r(i) order by i"
+    )
+    con.execute("create table conformance_variants as select variant_rank, 0 as cost from variants")
+    assert con.execute("select variant_rank from variants limit 1").fetchone() == (3000,)  # stored descending
+    write_tables(
+        con, tmp_path / "tables", {"variants": "variants", "conformance_variants": "conformance_variants"}
+    )
+    for name in ("variants", "conformance_variants"):
+        with (tmp_path / "tables" / f"{name}.csv").open(encoding="utf-8") as fh:
+            ranks = [int(row["variant_rank"]) for row in csv.DictReader(fh)]
+        assert ranks == list(range(1, 3001)), name

@@ -87,11 +87,14 @@ class Model:
 
     @property
     def row_order(self) -> str | None:
-        """The `order by` of the model's last line (e.g. `variant_rank`), or None.
+        """The order of the model's rows: a `-- row order: …` line, else the `order by` of its last line.
 
         With `preserve_insertion_order` off (every model run) a table does not keep that order when it is
         written by several threads, so a reader that needs it (the CSV exports) applies it again.
         """
+        declared = re.search(r"^-- row order: ([\w\s,]+?)(?: \(|$)", self.sql, flags=re.M)
+        if declared:
+            return declared.group(1).strip()
         last = self.sql.strip().splitlines()[-1]
         found = re.search(r"\border by ([\w\s,]+)$", last, flags=re.I)
         return found.group(1).strip() if found else None

@@ -111,3 +111,44 @@ def test_export_command(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 2
+
+
+def test_an_ordered_csv_written_in_key_ranges_equals_one_sorted_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By an integer key the file is written range by range (a sort that fits in memory at any size): the same
+    bytes as one sorted write, one header, rows stored in any order, formulas neutralised; an empty table gives
+    the header alone; sparse keys fall back to one sort."""
+    import duckdb
+
+    import pipeline.export as export
+
+    con = duckdb.connect()
+    con.execute(
+        "create table variants as select (i * 7919) % 103 + 1 as variant_rank, ['=x', 'b'] as path,"
+        " 'p' || i as path_text from range(103) as r(i)"
+    )
+    con.execute(
+        "create table sparse as select i * 1000000 as k, 'v' || i as v from range(50) as r(i) order by i desc"
+    )
+    con.execute("create table nothing as select * from variants where false")
+    reference = tmp_path / "reference.csv"
+    sql = export.safe_select(con, "variants")
+    con.execute(
+        f"copy (select * from ({sql}) order by variant_rank) to '{reference}' (header, delimiter ',')"
+    )
+    monkeypatch.setattr(export, "ROWS_PER_PART", 10)
+    export.write_csv(con, "variants", tmp_path / "parts.csv", order_by="variant_rank")
+    assert (tmp_path / "parts.csv").read_bytes() == reference.read_bytes()
+    with (tmp_path / "parts.csv").open(encoding="utf-8") as fh:
+        read = list(csv.DictReader(fh))
+    assert [int(r["variant_rank"]) for r in read] == list(range(1, 104))
+    assert read[0]["path"] == "'=x > b"
+    assert not list(tmp_path.glob(".*.part"))
+    export.write_csv(con, "nothing", tmp_path / "nothing.csv", order_by="variant_rank")
+    assert (tmp_path / "nothing.csv").read_text(encoding="utf-8").splitlines() == [
+        "variant_rank,path,path_text"
+    ]
+    export.write_csv(con, "sparse", tmp_path / "sparse.csv", order_by="k")
+    with (tmp_path / "sparse.csv").open(encoding="utf-8") as fh:
+        assert [int(r["k"]) for r in csv.DictReader(fh)] == [i * 1000000 for i in range(50)]

@@ -60,7 +60,8 @@ def safe_select(con: duckdb.DuckDBPyConnection, table: str, redact_columns: tupl
 FREE_TEXT_COLUMNS = ("raw_text", "body", "quote", "quote_1", "quote_2", "quote_3")
 
 
-ROWS_PER_PART = 25_000  # an ordered export by one integer key sorts this many rows at a time (100k: 70 MB at once)
+# an ordered export by one integer key sorts this many rows at a time (100k variants: 70 MB at once)
+ROWS_PER_PART = 25_000
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str | None = None) -> None:

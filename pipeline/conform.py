@@ -223,6 +223,14 @@ def _forward(coded: _Coded, events: np.ndarray, lengths: np.ndarray) -> tuple[np
     return finals, how
 
 
+def _encode(traces: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Traces of names as (vocabulary, concatenated codes into it, lengths): what :func:`_chunks` reads."""
+    vocab = sorted({t for trace in traces for t in trace})
+    index = {t: i for i, t in enumerate(vocab)}
+    flat = np.array([index[t] for trace in traces for t in trace], dtype=np.int32)
+    return vocab, flat, np.array([len(t) for t in traces], dtype=np.int64)
+
+
 def _chunks(flat: np.ndarray, lengths: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Traces given as concatenated codes and their lengths, longest first, in chunks of at most CELLS padded
     positions (one trace alone when it is longer): (their rows in the input, their lengths, codes padded with -1).
@@ -249,11 +257,10 @@ def align(model: AssumedModel, traces: Sequence[Sequence[str]]) -> list[Alignmen
     """Optimal alignments of every trace against the model (same costs as pm4py on :func:`petri_net`), with
     their moves. :func:`conformance` computes the same costs and deviations without building moves."""
     n_steps = len(model.steps)
-    coded = _Coded.of(model, sorted(model.touchpoints | {t for trace in traces for t in trace}))
-    index = {t: i for i, t in enumerate(coded.vocab)}
+    vocab, flat, all_lengths = _encode(traces)
+    coded = _Coded.of(model, vocab)
     results: list[Alignment | None] = [None] * len(traces)
-    flat = np.array([index[t] for trace in traces for t in trace], dtype=np.int32)
-    for rows, lengths, events in _chunks(flat, np.array([len(t) for t in traces], dtype=np.int64)):
+    for rows, lengths, events in _chunks(flat, all_lengths):
         finals, how = _forward(coded, events, lengths)
         for row, v in enumerate(rows):
             trace = traces[v]
@@ -403,16 +410,9 @@ def conformance(
     Returns (figures, deviations most customers first, each path's alignment cost in the order of `paths`).
     """
     tally = _Tally(model)
-    vocab = sorted({t for path in paths for t in path})
-    index = {t: i for i, t in enumerate(vocab)}
-    costs = []
-    for first in range(0, len(paths), BATCH):
-        batch = paths[first : first + BATCH]
-        flat = np.array([index[t] for path in batch for t in path], dtype=np.int32)
-        lengths = np.array([len(p) for p in batch], dtype=np.int64)
-        costs.append(tally.add(vocab, flat, lengths, np.asarray(customers[first : first + BATCH])))
+    costs = tally.add(*_encode(paths), np.asarray(customers, dtype=np.int64))
     figures, deviations = tally.result()
-    return figures, deviations, np.concatenate(costs) if costs else np.zeros(0, dtype=np.int64)
+    return figures, deviations, costs
 
 
 def run_conformance(con: Any, steps: Sequence[Step]) -> dict[str, Any] | None:

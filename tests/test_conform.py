@@ -226,18 +226,18 @@ def _reference(model, paths, weights):  # type: ignore[no-untyped-def]
     st.integers(min_value=1, max_value=5),
 )
 def test_batched_conformance_equals_alignments_with_moves(steps: list[Step], weighted, batch: int) -> None:  # type: ignore[no-untyped-def]
-    """The vectorised walk-back (no moves built), in batches of any size, gives the reference's figures."""
+    """The vectorised walk-back (no moves built), in chunks of any size, gives the reference's figures."""
     import pipeline.conform as conform
 
     model = assumed_model(steps)
     paths, weights = [list(t) for t, _ in weighted], [w for _, w in weighted]
     want, counts, costs = _reference(model, paths, weights)
-    old = conform.BATCH
-    conform.BATCH = batch
+    old = conform.CELLS
+    conform.CELLS = batch  # chunks of a few traces: the sums run across chunk boundaries
     try:
         figures, deviations, got_costs = conformance(model, paths, weights)
     finally:
-        conform.BATCH = old
+        conform.CELLS = old
     assert list(got_costs) == costs
     for key, value in want.items():
         assert figures[key] == pytest.approx(value, abs=1e-12), key

@@ -67,33 +67,20 @@ ROWS_PER_PART = 25_000
 def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str | None = None) -> None:
     """Write a warehouse table as a spreadsheet-safe CSV (header, comma, UTF-8), free text redacted.
 
-    Ordered by one integer column (e.g. `variant_rank`), the file is written in key ranges of ROWS_PER_PART
-    and joined: DuckDB could not spill a sort of the rewritten rows (225k variants with their paths ran out of
-    memory at a 200 MB limit; 2.2M at 100M events would at 1 GB).
+    Ordered by one dense integer column (e.g. `variant_rank`), the file is written in key ranges of
+    ROWS_PER_PART and joined: DuckDB could not spill a sort of the rewritten rows (225k variants with their
+    paths ran out of memory at a 200 MB limit; 2.2M at 100M events would at 1 GB).
     """
     sql = safe_select(con, table, redact_columns=FREE_TEXT_COLUMNS)
-    key = con.execute(
-        "select data_type from information_schema.columns where table_name = ? and column_name = ?",
-        [table, order_by],
-    ).fetchone()
-    if not order_by or key is None or key[0] not in ("BIGINT", "INTEGER", "HUGEINT", "SMALLINT"):
-        if order_by:
-            sql = f"select * from ({sql}) order by {order_by}"
-        con.execute(f"copy ({sql}) to {quote_literal(str(path))} (header, delimiter ',')")
+    ranges = _key_ranges(con, table, order_by) if order_by else None
+    if ranges is None:
+        ordered = f"select * from ({sql}) order by {order_by}" if order_by else sql
+        con.execute(f"copy ({ordered}) to {quote_literal(str(path))} (header, delimiter ',')")
         return
-    column = quote_ident(order_by)
-    low, high, rows = con.execute(
-        f"select min({column}), max({column}), count(*) from {quote_ident(table)}"
-    ).fetchone()  # type: ignore[misc]
-    if low is not None and high - low >= 2 * rows:  # sparse keys: ranges would be mostly empty
-        con.execute(
-            f"copy (select * from ({sql}) order by {column}) to {quote_literal(str(path))} (header, delimiter ',')"
-        )
-        return
+    column = quote_ident(str(order_by))
     part = path.with_name(f".{path.name}.part")
-    starts = range(int(low), int(high) + 1, ROWS_PER_PART) if low is not None else range(0, 1)
     with path.open("wb") as out:
-        for n, start in enumerate(starts):
+        for n, start in enumerate(ranges):
             con.execute(
                 f"copy (select * from ({sql}) where {column} >= {start} and {column} < {start + ROWS_PER_PART}"
                 f" order by {column}) to {quote_literal(str(part))} (header {'true' if n == 0 else 'false'},"
@@ -102,6 +89,24 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: 
             with part.open("rb") as fh:
                 shutil.copyfileobj(fh, out)
     part.unlink(missing_ok=True)
+
+
+def _key_ranges(con: duckdb.DuckDBPyConnection, table: str, column: str) -> range | None:
+    """The starts of ROWS_PER_PART-wide ranges of an integer key column, or None when the order is not one
+    such column (a plain sort then) or its keys are sparse (the ranges would be mostly empty)."""
+    key = con.execute(
+        "select data_type from information_schema.columns where table_name = ? and column_name = ?",
+        [table, column],
+    ).fetchone()
+    if key is None or key[0] not in ("BIGINT", "INTEGER", "HUGEINT", "SMALLINT"):
+        return None
+    c = quote_ident(column)
+    low, high, rows = con.execute(f"select min({c}), max({c}), count(*) from {quote_ident(table)}").fetchone()  # type: ignore[misc]
+    if low is None:
+        return range(0, 1)  # an empty table: one part, the header alone
+    if high - low >= 2 * rows:
+        return None
+    return range(int(low), int(high) + 1, ROWS_PER_PART)
 
 
 # The unified event log for other process-mining tools -----------------------------------------------

@@ -395,6 +395,7 @@ def write_tables(con: duckdb.DuckDBPyConnection, folder: Path, tables: dict[str,
     `preserve_insertion_order` off: a table written by several threads keeps no order, so 225k variants came
     out of rank order)."""
     folder.mkdir()
+    # conformance_variants is written by run_conformance, not a SQL model: its order is stated here
     order = {m.name: m.row_order for m in db.models()} | {"conformance_variants": "variant_rank"}
     for table, name in tables.items():
         export.write_csv(con, table, folder / f"{name}.csv", order_by=order.get(table))

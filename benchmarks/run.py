@@ -9,7 +9,8 @@ Targets are ratios measured in the same run, never absolute seconds:
 Data sets (BENCH_SETS, comma-separated CUSTOMERS or CUSTOMERSxJOURNEYS): by default the issue's shape, returning
 customers with 4 journeys on average (~35 events each: 28000x4 ≈ 1M and 280000x4 ≈ 10M events, nearly every case
 its own variant), and one journey per customer (~9 events each: 125000 ≈ 1M and 1250000 ≈ 10M events, four times
-the customers, so four times the per-customer work). BENCH_100M=1 adds 12,500,000 ≈ 100M. Data sets are built with
+the customers, so four times the per-customer work). BENCH_100M=1 adds ≈ 100M of both shapes (see sizes()). Data
+sets are built with
 `journeys sample` and cached in benchmarks/data/.
 """
 
@@ -104,6 +105,8 @@ def versions() -> str:
 
 
 HUNDRED_MILLION = 12_500_000
+DEFAULT_SETS = "28000x4,280000x4,125000,1250000"
+PEER_MAX_EVENTS = 50_000_000  # pm4py on pandas needs ~0.45 GB per million events: not at 100M on this machine
 HUNDRED_MILLION_SETS = [
     DataSet(HUNDRED_MILLION),
     DataSet(2_800_000, 4),
@@ -175,7 +178,7 @@ def sizes() -> list[DataSet]:
     """The end-to-end data sets (BENCH_SETS), and ≈ 100M events behind BENCH_100M: `1` adds both shapes
     (12,500,000 customers with one journey, 2,800,000 with four: 8-12 GB of CSV, half an hour to an hour to
     generate each), or name the sets, e.g. BENCH_100M=2800000x4."""
-    chosen = data_sets("BENCH_SETS", "28000x4,280000x4,125000,1250000")
+    chosen = data_sets("BENCH_SETS", DEFAULT_SETS)
     big = os.environ.get("BENCH_100M", "")
     if big == "1":
         chosen += HUNDRED_MILLION_SETS
@@ -256,8 +259,7 @@ def scale_rows(header: list[str]) -> list[str]:
             )
             print(lines[-1], flush=True)
             continue
-        # pm4py on pandas needs ~0.3 GB per million events: at 100M it cannot run on this machine at all
-        peer = measure("pm4py-dfg", data) if events < 50_000_000 else None
+        peer = measure("pm4py-dfg", data) if events < PEER_MAX_EVENTS else None
         stage = report["stage_seconds"]
         rss = report["stage_rss_mb"]
         per_event.setdefault(chosen.journeys, []).append((events, report["seconds"] / events))
@@ -281,7 +283,7 @@ def scale_rows(header: list[str]) -> list[str]:
             )
             + " |"
         )
-        if events < 50_000_000:
+        if events < PEER_MAX_EVENTS:  # at 100M a re-run would add another ten minutes
             again = measure("rerun", data)
             rerun_lines.append(
                 f"| {chosen.label} | {again['new_rows']:,} | {report['seconds']:.1f} | {again['seconds']:.1f} |"
@@ -290,18 +292,20 @@ def scale_rows(header: list[str]) -> list[str]:
             print(rerun_lines[-1], flush=True)
         # written after every size, so that a long run (100M) leaves what it measured so far
         write_results([*header, *lines, "", "(more sizes in progress)", *stage_lines, *rerun_lines])
-    for chosen, (row, stage_row, _when) in carried:
+    notes = []
+    for chosen, (row, stage_row, when) in carried:
         lines.append(row)
+        stage_lines.append(stage_row)
         cells = [c.strip() for c in row.strip("|").split("|")]
         per_event.setdefault(chosen.journeys, []).append(
             (int(cells[1].replace(",", "")), float(cells[-1]) / 1e6)
         )
-        stage_lines.append(stage_row)
-    lines += [
-        f"\nThe {chosen.label} rows (≈ 100M events) are carried over from `BENCH_100M=1` (measured {when}), not in"
-        " this run."
-        for chosen, (_, _, when) in carried
-    ]
+        notes += [
+            "",
+            f"The {chosen.label} rows (≈ 100M events) are carried over from `BENCH_100M=1` (measured {when}), not"
+            " in this run.",
+        ]
+    lines += notes
     growth = []
     for journeys, measured in sorted(per_event.items(), reverse=True):
         if len(measured) > 1:
@@ -322,7 +326,7 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores; {versions()}.",
-        "Rerun with `make bench` (data sets: `BENCH_SETS=28000x4,280000x4,125000,1250000`, customers × journeys on"
+        f"Rerun with `make bench` (data sets: `BENCH_SETS={DEFAULT_SETS}`, customers × journeys on"
         " average; add 100M events with `BENCH_100M=1`).",
         "Each measured side runs in its own process; peak RSS is that process's own.",
         "",

@@ -32,13 +32,23 @@ def _ensure_redact_function(con: duckdb.DuckDBPyConnection) -> None:
         con.create_function("journeys_redact", redact, [VARCHAR], VARCHAR, side_effects=False)
 
 
-def safe_select(con: duckdb.DuckDBPyConnection, table: str, redact_columns: tuple[str, ...] = ()) -> str:
-    """A select over `table` with every text cell neutralised and every list joined with ' > '.
+def safe_select(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    redact_columns: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> str:
+    """A select over `table` (without the columns in `exclude`) with every text cell neutralised and every list
+    joined with ' > '.
 
     Columns named in `redact_columns` (free text such as a rejected row's raw text) have personal data
     replaced first (see pipeline/redact.py).
     """
-    cols = [(r[0], r[1]) for r in con.execute(f"describe select * from {quote_ident(table)}").fetchall()]
+    cols = [
+        (r[0], r[1])
+        for r in con.execute(f"describe select * from {quote_ident(table)}").fetchall()
+        if r[0] not in exclude
+    ]
     if redact_columns:
         _ensure_redact_function(con)
     parts = []
@@ -64,14 +74,21 @@ FREE_TEXT_COLUMNS = ("raw_text", "body", "quote", "quote_1", "quote_2", "quote_3
 ROWS_PER_PART = 25_000
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str | None = None) -> None:
-    """Write a warehouse table as a spreadsheet-safe CSV (header, comma, UTF-8), free text redacted.
+def write_csv(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    order_by: str | None = None,
+    exclude: tuple[str, ...] = (),
+) -> None:
+    """Write a warehouse table (without the columns in `exclude`) as a spreadsheet-safe CSV (header, comma,
+    UTF-8), free text redacted.
 
     Ordered by one dense integer column (e.g. `variant_rank`), the file is written in key ranges of
     ROWS_PER_PART and joined: DuckDB could not spill a sort of the rewritten rows (225k variants with their
     paths ran out of memory at a 200 MB limit; 2.2M at 100M events would at 1 GB).
     """
-    sql = safe_select(con, table, redact_columns=FREE_TEXT_COLUMNS)
+    sql = safe_select(con, table, redact_columns=FREE_TEXT_COLUMNS, exclude=exclude)
     ranges = _key_ranges(con, table, order_by) if order_by else None
     if ranges is None:
         ordered = f"select * from ({sql}) order by {order_by}" if order_by else sql

@@ -1,5 +1,5 @@
-"""The whole report run, stage by stage: ingest → model (score alongside) → personas (mine, compare alongside) → pain
-→ render; progress shown.
+"""The whole report run, stage by stage: ingest → model (score alongside both) → personas (mine, compare
+alongside) → pain → render; progress shown.
 
 A run writes into ``<out>/.<run_id>.partial/``; only when everything is written is it renamed to
 ``<out>/<run_id>/`` and ``<out>/latest`` (a symlink) swapped to it in one atomic rename.
@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from .mine import discover_models
 from .pain import write_quotes
 from .personas import BUILT_MODELS as BUILT_BY_PERSONAS
 from .personas import run_personas
+from .sentiment import CACHE_SCHEMA as SENTIMENT_CACHE_SCHEMA
 from .sentiment import score_new_tickets
 from .summary import RUNS_SCHEMA, build_summary, previous_runs, record_run
 
@@ -54,6 +55,11 @@ TABLES = {
     "rejected_rows": "rejected_rows",
     "input_files": "input_files",
 }
+
+
+# columns a CSV leaves out: in a CSV `variants.path` is already "a > b > c", the text `path_text` holds (the
+# warehouse keeps both: a list to query, a text to show); at 225k variants the copy was 120 MB and ~1 s per run
+CSV_EXCLUDE = {"variants": ("path_text",)}
 
 
 STAGES = ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render")
@@ -148,7 +154,8 @@ def _run_order(stage: str) -> int:
 def _score_alongside(
     con: duckdb.DuckDBPyConnection, progress: Progress, stop: threading.Event
 ) -> dict[str, int]:
-    """The `score` stage in its own thread and connection; its seconds are its own (they overlap `model`).
+    """The `score` stage in its own thread and connection; its seconds are its own (they overlap `ingest` and
+    `model`).
     Setting `stop` ends it within a fraction of a second (ScoringStopped)."""
     with progress.alongside("score"), closing(con.cursor()) as cursor:
         return score_new_tickets(cursor, stop)
@@ -300,37 +307,50 @@ def _run_stages(
 ) -> dict[str, Any]:
     con = db.connect(config)
     try:
-        with progress.stage("ingest", "new files into the warehouse"):
-            result = ingest(con, config)
-            for f in result.new_files:
-                progress.note(f"{f.path.name}: {f.rows_loaded:,} rows read, {f.rows_rejected:,} rejected")
-            unchanged = len(result.files) - len(result.new_files)
-            if unchanged:
-                progress.note(f"{unchanged} file(s) already ingested, skipped")
-        with progress.stage("model", "staging → intermediate → marts in SQL; ticket sentiment alongside"):
-            db.write_config_tables(con, config)
-            # VADER is pure Python on one core while the SQL models keep both busy: scoring in a thread beside
-            # them (DuckDB releases the GIL) takes the first run's scoring off the critical path; only the
-            # models that read the sentiment cache wait for it
-            stop_scoring = threading.Event()
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                scoring = pool.submit(_score_alongside, con, progress, stop_scoring)
-                pool.submit(_warm_up)
-                try:
+        # VADER is pure Python on one core while DuckDB keeps both busy most of the time: ticket sentiment is
+        # scored in a thread (DuckDB releases the GIL) from the moment the tickets are in — beside the
+        # clickstream's ingest, which leaves half a core idle, and then the models; only the models that read
+        # the sentiment cache wait for it
+        stop_scoring = threading.Event()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            scoring: Future[dict[str, int]] | None = None
+
+            def tickets_in(source: str) -> None:
+                nonlocal scoring
+                if source == "tickets":
+                    con.execute(SENTIMENT_CACHE_SCHEMA)  # created here, not beside the ingest's transactions
+                    scoring = pool.submit(_score_alongside, con, progress, stop_scoring)
+
+            try:
+                with progress.stage("ingest", "new files into the warehouse; ticket sentiment alongside"):
+                    result = ingest(con, config, on_source_done=tickets_in)
+                    for f in result.new_files:
+                        progress.note(
+                            f"{f.path.name}: {f.rows_loaded:,} rows read, {f.rows_rejected:,} rejected"
+                        )
+                    unchanged = len(result.files) - len(result.new_files)
+                    if unchanged:
+                        progress.note(f"{unchanged} file(s) already ingested, skipped")
+                assert scoring is not None
+                with progress.stage(
+                    "model", "staging → intermediate → marts in SQL; ticket sentiment alongside"
+                ):
+                    db.write_config_tables(con, config)
+                    pool.submit(_warm_up)
                     db.build(
                         con, ("staging", "intermediate", "marts"), waits={"sentiment_cache": scoring.result}
                     )
-                except BaseException:
-                    # a failed or interrupted (Ctrl-C) build: the thread stops scoring instead of finishing
-                    # every text first (about a minute at 100M events) while the run waits for it
-                    stop_scoring.set()
-                    raise
-            scored = scoring.result()
-            progress.done(
-                "score",
-                "model",
-                f"{scored['scored']:,} new texts scored, {scored['cached']:,} from the cache",
-            )
+                    scored = scoring.result()
+                    progress.done(
+                        "score",
+                        "ingest and model",
+                        f"{scored['scored']:,} new texts scored, {scored['cached']:,} from the cache",
+                    )
+            except BaseException:
+                # a failed or interrupted (Ctrl-C) ingest or build: the thread stops scoring instead of
+                # finishing every text first (about a minute at 100M events) while the run waits for it
+                stop_scoring.set()
+                raise
         # mine and compare (pm4py, alignments: Python on one core) run beside personas, which leaves a core
         # partly idle between its DuckDB and scikit-learn steps
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -398,7 +418,9 @@ def write_tables(con: duckdb.DuckDBPyConnection, folder: Path, tables: dict[str,
     # conformance_variants is written by run_conformance, not a SQL model: its order is stated here
     order = {m.name: m.row_order for m in db.models()} | {"conformance_variants": "variant_rank"}
     for table, name in tables.items():
-        export.write_csv(con, table, folder / f"{name}.csv", order_by=order.get(table))
+        export.write_csv(
+            con, table, folder / f"{name}.csv", order_by=order.get(table), exclude=CSV_EXCLUDE.get(table, ())
+        )
 
 
 def swap_latest(out: Path, run_id: str) -> None:

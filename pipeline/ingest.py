@@ -38,6 +38,8 @@ from .db import execute, fault_point, quote_ident, quote_literal
 Source = Literal["clickstream", "tickets"]
 SourceSpec = ClickstreamSource | TicketSource
 SOURCES: tuple[Source, ...] = ("clickstream", "tickets")
+# tickets first: their texts can be scored (in a thread, flow.py) while the much larger clickstream loads
+INGEST_ORDER: tuple[Source, ...] = ("tickets", "clickstream")
 
 # Timestamps outside this window are rejected as out of range (an export bug, not a customer event).
 EARLIEST = "1970-01-01"
@@ -176,9 +178,10 @@ def check_sources(config: Config) -> None:
 def ingest(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    on_file: Callable[[Source, Path], None] | None = None,
+    on_source_done: Callable[[Source], None] | None = None,
 ) -> IngestResult:
-    """Load every new file of every configured source; files already in the manifest are skipped."""
+    """Load every new file of every configured source (tickets first); files already in the manifest are
+    skipped. `on_source_done(source)` is called once each source's files are committed, configured or not."""
     check_sources(config)
     ensure_schema(con)
     result = IngestResult()
@@ -186,14 +189,12 @@ def ingest(
     # (the models may run with preserve_insertion_order off; loading may not). ISO timestamps without an
     # offset are read in the session's time zone (_timestamp_sql): the configured one while loading.
     with _session_settings(con, preserve_insertion_order=True, TimeZone=config.timezone):
-        for source in SOURCES:
-            spec = _spec(config, source)
-            if spec is None:
-                continue
-            for path in config.source_files(source):
-                if on_file:
-                    on_file(source, path)
-                result.files.append(ingest_file(con, config, source, path))
+        for source in INGEST_ORDER:
+            if _spec(config, source) is not None:
+                for path in config.source_files(source):
+                    result.files.append(ingest_file(con, config, source, path))
+            if on_source_done:
+                on_source_done(source)
     return result
 
 

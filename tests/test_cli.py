@@ -63,6 +63,11 @@ def test_report_writes_run_folder_and_latest(tmp_path: Path) -> None:
         "variants.csv",
         "stages.csv",
     }
+    # the path once, as text ("path_text" would repeat it: the warehouse keeps both, the CSV one)
+    assert (latest / "tables" / "variants.csv").read_text().splitlines() == [
+        "variant_rank,path,n_steps,customers,share,cumulative_share,is_shown",
+        "1,ad > view,2,1,1.0,1.0,true",
+    ]
 
 
 def test_validate_changes_nothing(tmp_path: Path) -> None:

@@ -149,6 +149,8 @@ def test_an_ordered_csv_written_in_key_ranges_equals_one_sorted_write(
     assert (tmp_path / "nothing.csv").read_text(encoding="utf-8").splitlines() == [
         "variant_rank,path,path_text"
     ]
+    export.write_csv(con, "nothing", tmp_path / "narrow.csv", order_by="variant_rank", exclude=("path_text",))
+    assert (tmp_path / "narrow.csv").read_text(encoding="utf-8").splitlines() == ["variant_rank,path"]
     export.write_csv(con, "sparse", tmp_path / "sparse.csv", order_by="k")
     with (tmp_path / "sparse.csv").open(encoding="utf-8") as fh:
         assert [int(r["k"]) for r in csv.DictReader(fh)] == [i * 1000000 for i in range(50)]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 
 from pipeline import flow, render
+from pipeline import ingest as ingest_module
 from pipeline.flow import Progress, run_report
 
-from .conftest import basic_config, write_project
+from .conftest import TICKET_COLUMNS, basic_config, write_project
 
 CLICKS = {"clicks.csv": "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\n"}
 
@@ -129,5 +131,63 @@ def test_a_failed_model_build_stops_the_scoring_thread(tmp_path: Path, monkeypat
     monkeypatch.setattr(flow, "score_new_tickets", slow_scoring)
     monkeypatch.setattr(flow.db, "build", failing_build)
     with pytest.raises(RuntimeError, match="model exploded"):
+        run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
+    assert told == [True]
+
+
+def test_tickets_are_scored_while_the_clickstream_loads(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # the tickets are ingested first and committed; scoring starts then, in its own connection, and sees them
+    # while no click is in yet (the clickstream loads beside it)
+    config = basic_config()
+    config["sources"]["tickets"] = {"path": "tickets.csv", **TICKET_COLUMNS}
+    files = {
+        **CLICKS,
+        "tickets.csv": "customer_id,created_at,body,category\na,2026-10-05T09:00:00Z,very bad,x\n",
+    }
+    cfg = write_project(tmp_path, files, config)
+    seen: list[tuple[int, int]] = []
+    looked = threading.Event()
+    real = flow.score_new_tickets
+
+    def watching(con, stop):  # type: ignore[no-untyped-def]
+        tickets = con.execute("select count(*) from raw_tickets").fetchall()[0][0]
+        clicks = con.execute("select count(*) from raw_clickstream").fetchall()[0][0]
+        seen.append((tickets, clicks))
+        looked.set()
+        return real(con, stop)
+
+    real_file = ingest_module.ingest_file
+
+    def clicks_after_a_look(con, config, source, path):  # type: ignore[no-untyped-def]
+        if source == "clickstream":  # held until the scoring thread has looked (it runs beside this load)
+            assert looked.wait(timeout=30), "scoring did not start before the clickstream loaded"
+        return real_file(con, config, source, path)
+
+    monkeypatch.setattr(flow, "score_new_tickets", watching)
+    monkeypatch.setattr(ingest_module, "ingest_file", clicks_after_a_look)
+    index = run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
+    assert seen == [(1, 0)]  # the ticket committed, no click yet
+    summary = json.loads((index.parent / "summary.json").read_text())
+    assert summary["counts"]["tickets"] == 1
+    scored = [(s["n_tickets"], s["sentiment_mean"]) for s in summary["stages"] if s["n_tickets"]]
+    assert len(scored) == 1 and scored[0][0] == 1 and scored[0][1] < 0  # "very bad", scored beside the clicks
+
+
+def test_a_failed_ingest_stops_the_scoring_thread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # scoring starts once the tickets are in; should the clickstream's ingest fail, the run does not wait for it
+    cfg = write_project(tmp_path, CLICKS, basic_config())
+    told: list[bool] = []
+
+    def slow_scoring(con, stop):  # type: ignore[no-untyped-def]
+        told.append(stop.wait(timeout=60))
+        return {"scored": 0, "cached": 0}
+
+    def failing_ingest(con, config, on_source_done):  # type: ignore[no-untyped-def]
+        on_source_done("tickets")
+        raise RuntimeError("clickstream exploded")
+
+    monkeypatch.setattr(flow, "score_new_tickets", slow_scoring)
+    monkeypatch.setattr(flow, "ingest", failing_ingest)
+    with pytest.raises(RuntimeError, match="clickstream exploded"):
         run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
     assert told == [True]

@@ -312,7 +312,7 @@ def _run_stages(
         # clickstream's ingest, which leaves half a core idle, and then the models; only the models that read
         # the sentiment cache wait for it
         stop_scoring = threading.Event()
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool:  # one thread: scoring, then the warm-up
             scoring: Future[dict[str, int]] | None = None
 
             def tickets_in(source: str) -> None:
@@ -320,6 +320,7 @@ def _run_stages(
                 if source == "tickets":
                     con.execute(SENTIMENT_CACHE_SCHEMA)  # created here, not beside the ingest's transactions
                     scoring = pool.submit(_score_alongside, con, progress, stop_scoring)
+                    pool.submit(_warm_up)  # after scoring (Python both), still beside the clickstream's load
 
             try:
                 with progress.stage("ingest", "new files into the warehouse; ticket sentiment alongside"):
@@ -336,7 +337,6 @@ def _run_stages(
                     "model", "staging → intermediate → marts in SQL; ticket sentiment alongside"
                 ):
                     db.write_config_tables(con, config)
-                    pool.submit(_warm_up)
                     db.build(
                         con, ("staging", "intermediate", "marts"), waits={"sentiment_cache": scoring.result}
                     )

@@ -184,7 +184,7 @@ class _Coded:
 
 
 def _forward(coded: _Coded, events: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The DP for traces sorted longest first: (optimal cost per trace, how[trace, i, k] each cell was reached).
+    """The DP for traces sorted longest first: (optimal cost per trace, how[i, k, trace] each cell was reached).
 
     cost[i, k] = cheapest way to read the first i events and stand in place k:
       log move   cost[i-1, k] + 10000
@@ -192,34 +192,42 @@ def _forward(coded: _Coded, events: np.ndarray, lengths: np.ndarray) -> tuple[np
       skip       cost[i, k-1] + (1 if step k is optional else 10000)
     `events` holds each trace's touchpoint codes, padded; at position i the traces still running are a prefix
     of the arrays. Ties are broken in the order sync, skip, log (stated so the reported moves are stable).
+    Traces are the last axis of every array, so each step of the loop reads and writes contiguous memory.
     """
     n, max_len = events.shape
     n_steps = coded.accepts.shape[0] - 1
-    how = np.zeros((n, max_len + 1, n_steps + 1), dtype=np.int8)
-    cost = np.full((n, n_steps + 1), INF, dtype=np.int64)
-    cost[:, 0] = 0
+    # 32-bit costs when no sum can reach 2**30 (any trace shorter than ~50k events): half the memory traffic
+    small = LOG_MOVE * (max_len + 2 * n_steps + 2) < 1 << 29
+    dtype, inf = (np.int32, np.int32(1 << 30)) if small else (np.int64, INF)
+    skip_cost = coded.skip_cost.astype(dtype)
+    log_move = dtype(LOG_MOVE)
+    how = np.empty((max_len + 1, n_steps + 1, n), dtype=np.int8)
+    how[0, 0] = 0
+    how[0, 1:] = SKIP
+    cost = np.empty((n_steps + 1, n), dtype=dtype)
+    cost[0] = 0
     for k in range(1, n_steps + 1):
-        cost[:, k] = cost[:, k - 1] + coded.skip_cost[k]
-    how[:, 0, 1:] = SKIP
+        cost[k] = cost[k - 1] + skip_cost[k]
     finals = np.empty(n, dtype=np.int64)
     done = lengths == 0
-    finals[done] = cost[done, n_steps]
+    finals[done] = cost[n_steps, done]
+    codes = np.ascontiguousarray(events.T)
     for i in range(1, max_len + 1):
         active = int(np.searchsorted(-lengths, -i, side="right"))  # traces with len >= i
-        prev = cost[:active]
-        at = events[:active, i - 1]
-        new = prev + LOG_MOVE
-        move = how[:active, i]
-        move[:] = LOG
+        prev = cost[:, :active]
+        fires = coded.accepts[:, codes[i - 1, :active]]  # [step, trace]: may this event fire the step
+        new = prev + log_move
+        move = how[i, :, :active]
+        move[0] = LOG
         for k in range(1, n_steps + 1):
-            sync = np.where(coded.accepts[k, at], prev[:, k - 1], INF)
-            skip = new[:, k - 1] + coded.skip_cost[k]
-            best = np.minimum(np.minimum(sync, skip), new[:, k])
-            new[:, k] = best
-            move[:, k] = np.where(sync == best, SYNC, np.where(skip == best, SKIP, LOG))
+            sync = np.where(fires[k], prev[k - 1], inf)
+            skip = new[k - 1] + skip_cost[k]
+            best = np.minimum(np.minimum(sync, skip), new[k])
+            new[k] = best
+            move[k] = np.where(sync == best, SYNC, np.where(skip == best, SKIP, LOG))
         cost = new
         ending = lengths[:active] == i
-        finals[:active][ending] = cost[ending, n_steps]
+        finals[:active][ending] = cost[n_steps, ending]
     return finals, how
 
 
@@ -267,7 +275,7 @@ def align(model: AssumedModel, traces: Sequence[Sequence[str]]) -> list[Alignmen
             i, k = len(trace), n_steps
             moves: list[tuple[str, str | None, int]] = []
             while i > 0 or k > 0:
-                m = how[row, i, k]
+                m = how[i, k, row]
                 if m == SYNC:
                     moves.append(("sync", trace[i - 1], k - 1))
                     i, k = i - 1, k - 1
@@ -300,7 +308,7 @@ def _marks(
     live = np.flatnonzero((i > 0) | (k > 0))
     while live.size:
         ii, kk = i[live], k[live]
-        m = how[live, ii, kk]
+        m = how[ii, kk, live]
         log = m == LOG
         inserted[live[log], events[live[log], ii[log] - 1]] = True
         skip = m == SKIP

@@ -322,3 +322,11 @@ def test_one_very_long_case_is_aligned_on_its_own(monkeypatch: pytest.MonkeyPatc
     assert all(rows * width <= 12 or rows == 1 for rows, width in shapes)
     assert sum(rows for rows, _ in shapes) == len(paths)
     assert [a.cost for a in align(model, paths)] == costs
+
+
+def test_costs_past_32_bits_are_exact() -> None:
+    """Costs are summed in 32 bits when no sum can reach 2**30; a case that long is aligned in 64 bits. 215,000
+    inserted clicks cost 2,150,000,000, past what 32 bits hold."""
+    model = assumed_model(["a"])
+    long_case = ["x"] * 215_000 + ["a"]
+    assert [a.cost for a in align(model, [long_case, ["a"]])] == [215_000 * 10_000, 0]

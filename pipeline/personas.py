@@ -22,6 +22,7 @@ Everything random takes the config's seed: the same data gives the same personas
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.preprocessing import normalize
 
 from .config import Config, Personas
@@ -206,10 +207,19 @@ def shuffled(features: Features, seed: int) -> Features:
     return Features(features.names, features.blocks, [out.tocsr()], n)
 
 
-def _silhouette(points: np.ndarray, k: int, seed: int) -> float | None:
+def _silhouettes(points: np.ndarray, ks: Iterable[int], seed: int) -> dict[int, float]:
+    """The silhouette of k-means with each k, on one sample of SILHOUETTE_SAMPLE points whose distances are
+    computed once for every k (a k whose clustering puts the sample in one cluster has none)."""
     sample = points[_sample(points.shape[0], SILHOUETTE_SAMPLE, seed)]
-    labels = _fit(points, k, seed).predict(sample)
-    return float(silhouette_score(sample, labels)) if len(set(labels)) > 1 else None
+    distances: np.ndarray | None = None
+    out: dict[int, float] = {}
+    for k in ks:
+        labels = _fit(points, k, seed).predict(sample)
+        if len(set(labels)) > 1:
+            if distances is None:
+                distances = pairwise_distances(sample)
+            out[k] = float(silhouette_score(distances, labels, metric="precomputed"))
+    return out
 
 
 def choose_count(features: Features, points: np.ndarray, settings: Personas) -> PersonaModel:
@@ -225,11 +235,7 @@ def choose_count(features: Features, points: np.ndarray, settings: Personas) -> 
         return PersonaModel(min(settings.count, max(n, 1)), "config", None)
     if n < MIN_CUSTOMERS:
         return PersonaModel(1, f"fewer than {MIN_CUSTOMERS} customers", None, weak=True)
-    silhouettes: dict[int, float] = {}
-    for k in range(2, min(settings.max_count, n - 1) + 1):
-        value = _silhouette(points, k, settings.seed)
-        if value is not None:
-            silhouettes[k] = value
+    silhouettes = _silhouettes(points, range(2, min(settings.max_count, n - 1) + 1), settings.seed)
     if not silhouettes:
         return PersonaModel(1, "no split found", None, silhouettes, weak=True)
     best = max(silhouettes.values())
@@ -237,12 +243,9 @@ def choose_count(features: Features, points: np.ndarray, settings: Personas) -> 
     chance_values = [
         v
         for shuffle in range(NULL_SHUFFLES)
-        if (
-            v := _silhouette(
-                project(shuffled(features, settings.seed + shuffle), settings.seed), chosen, settings.seed
-            )
-        )
-        is not None
+        for v in _silhouettes(
+            project(shuffled(features, settings.seed + shuffle), settings.seed), [chosen], settings.seed
+        ).values()
     ]
     chance = float(np.mean(chance_values)) if chance_values else 0.0
     weak = silhouettes[chosen] < settings.min_silhouette or silhouettes[chosen] - chance < settings.min_excess

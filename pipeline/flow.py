@@ -162,9 +162,10 @@ def _score_alongside(
 
 
 def _warm_up() -> None:
-    """What later stages load that DuckDB's work can hide: pm4py's import (~1 s) and the JavaScript bundle
-    (~1.5 s; vl-convert releases the GIL). Best effort, never awaited: if either fails, it fails again where it
-    is needed, and is reported there."""
+    """What later stages load that DuckDB's work can hide: the SQL models' dependencies (sqlglot parses every
+    model, ~0.7 s, cached), pm4py's import (~1 s) and the JavaScript bundle (~1.5 s; vl-convert releases the
+    GIL). Best effort, never awaited: if any fails, it fails again where it is needed, and is reported there."""
+    db.models()
     import pm4py  # noqa: F401
 
     render.javascript_bundle()

@@ -171,7 +171,7 @@ def model_rows() -> list[str]:
 
 STAGES = ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render")
 # stages run in a thread beside another (no peak RSS of their own): the stage they overlap
-BESIDE = {"score": "model", "mine": "personas", "compare": "personas"}
+BESIDE = {"score": "ingest and model", "mine": "personas", "compare": "personas"}
 
 
 def sizes() -> list[DataSet]:
@@ -229,8 +229,9 @@ def scale_rows(header: list[str]) -> list[str]:
         "",
         "### Seconds and peak RSS per report stage (seconds also in every run's `summary.json` → `run.stage_seconds`)",
         "",
-        "`score` (ticket sentiment) runs in a thread during `model`, `mine` and `compare` (pm4py) in one during",
-        "`personas`: their seconds are their own and overlap that stage's; their memory is in its peak.",
+        "`score` (ticket sentiment) runs in a thread during `ingest` and `model` (before round 13, carried-over rows:",
+        "`model` only), `mine` and `compare` (pm4py) in one during `personas`: their seconds are their own and",
+        "overlap those stages'; their memory is in their peaks.",
         "",
         "| customers | " + " | ".join(STAGES) + " |",
         "| ---: | " + " | ".join("---:" for _ in STAGES) + " |",

@@ -137,7 +137,7 @@ def model_rows() -> list[str]:
         "",
         "## Personas: time and peak memory",
         "",
-        "`run_personas` on a prepared warehouse, in its own process: features from SQL, SVD and MiniBatchKMeans",
+        "`run_personas` on a prepared warehouse, in its own process: features from SQL, SVD and k-means (Lloyd, 10 restarts)",
         "fitted on at most 100,000 customers, choice of k by silhouette on 4,000, assignment of every customer.",
         "ARI: adjusted Rand index against the generator's hidden personas.",
         "",

@@ -14,7 +14,7 @@ Rousseeuw) or when it beats chance by less than `min_excess` (0.1). Chance is th
 shuffling whole feature groups (path, timing, attributes) between customers: each group keeps its own
 structure and only their co-occurrence is lost. Discrete variation in one respect (one view or two, morning
 or afternoon) separates well on its own but is not a persona; a persona is traits that go together. With a
-single feature group, single columns are shuffled instead. SVD and MiniBatchKMeans are fitted on a sample of at most FIT_SAMPLE
+single feature group, single columns are shuffled instead. SVD and k-means (Lloyd) are fitted on a sample of at most FIT_SAMPLE
 customers and then every customer is assigned, so a million customers take seconds, not minutes.
 Everything random takes the config's seed: the same data gives the same personas.
 """

@@ -37,9 +37,9 @@ from .db import execute, fault_point, quote_ident, quote_literal
 
 Source = Literal["clickstream", "tickets"]
 SourceSpec = ClickstreamSource | TicketSource
-SOURCES: tuple[Source, ...] = ("clickstream", "tickets")
-# tickets first: their texts can be scored (in a thread, flow.py) while the much larger clickstream loads
-INGEST_ORDER: tuple[Source, ...] = ("tickets", "clickstream")
+# in the order they are checked and ingested: tickets first, so that their texts can be scored (in a thread,
+# flow.py) while the much larger clickstream loads
+SOURCES: tuple[Source, ...] = ("tickets", "clickstream")
 
 # Timestamps outside this window are rejected as out of range (an export bug, not a customer event).
 EARLIEST = "1970-01-01"
@@ -189,7 +189,7 @@ def ingest(
     # (the models may run with preserve_insertion_order off; loading may not). ISO timestamps without an
     # offset are read in the session's time zone (_timestamp_sql): the configured one while loading.
     with _session_settings(con, preserve_insertion_order=True, TimeZone=config.timezone):
-        for source in INGEST_ORDER:
+        for source in SOURCES:
             if _spec(config, source) is not None:
                 for path in config.source_files(source):
                     result.files.append(ingest_file(con, config, source, path))

@@ -225,7 +225,7 @@ def _reference(model, paths, weights):  # type: ignore[no-untyped-def]
     ),
     st.integers(min_value=1, max_value=5),
 )
-def test_batched_conformance_equals_alignments_with_moves(steps: list[Step], weighted, batch: int) -> None:  # type: ignore[no-untyped-def]
+def test_batched_conformance_equals_alignments_with_moves(steps: list[Step], weighted, cells: int) -> None:  # type: ignore[no-untyped-def]
     """The vectorised walk-back (no moves built), in chunks of any size, gives the reference's figures."""
     import pipeline.conform as conform
 
@@ -233,7 +233,7 @@ def test_batched_conformance_equals_alignments_with_moves(steps: list[Step], wei
     paths, weights = [list(t) for t, _ in weighted], [w for _, w in weighted]
     want, counts, costs = _reference(model, paths, weights)
     old = conform.CELLS
-    conform.CELLS = batch  # chunks of a few traces: the sums run across chunk boundaries
+    conform.CELLS = cells  # chunks of a few traces: the sums run across chunk boundaries
     try:
         figures, deviations, got_costs = conformance(model, paths, weights)
     finally:

@@ -116,19 +116,25 @@ def test_progress_keeps_stage_seconds_in_run_order() -> None:
     assert list(progress.seconds) == ["ingest", "mine", "compare", "personas"]
 
 
+def _scoring_until_stopped(told: list[bool]):  # type: ignore[no-untyped-def]
+    """A scorer that waits to be told to stop and records whether it was (True as soon as the run asks)."""
+
+    def slow_scoring(con, stop):  # type: ignore[no-untyped-def]
+        told.append(stop.wait(timeout=60))
+        return {"scored": 0, "cached": 0}
+
+    return slow_scoring
+
+
 def test_a_failed_model_build_stops_the_scoring_thread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # the run does not wait for every text to be scored when the models have already failed (or Ctrl-C)
     cfg = write_project(tmp_path, CLICKS, basic_config())
     told: list[bool] = []
 
-    def slow_scoring(con, stop):  # type: ignore[no-untyped-def]
-        told.append(stop.wait(timeout=60))  # True as soon as the run asks it to stop
-        return {"scored": 0, "cached": 0}
-
     def failing_build(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(flow, "score_new_tickets", slow_scoring)
+    monkeypatch.setattr(flow, "score_new_tickets", _scoring_until_stopped(told))
     monkeypatch.setattr(flow.db, "build", failing_build)
     with pytest.raises(RuntimeError, match="model exploded"):
         run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))
@@ -178,15 +184,11 @@ def test_a_failed_ingest_stops_the_scoring_thread(tmp_path: Path, monkeypatch) -
     cfg = write_project(tmp_path, CLICKS, basic_config())
     told: list[bool] = []
 
-    def slow_scoring(con, stop):  # type: ignore[no-untyped-def]
-        told.append(stop.wait(timeout=60))
-        return {"scored": 0, "cached": 0}
-
     def failing_ingest(con, config, on_source_done):  # type: ignore[no-untyped-def]
         on_source_done("tickets")
         raise RuntimeError("clickstream exploded")
 
-    monkeypatch.setattr(flow, "score_new_tickets", slow_scoring)
+    monkeypatch.setattr(flow, "score_new_tickets", _scoring_until_stopped(told))
     monkeypatch.setattr(flow, "ingest", failing_ingest)
     with pytest.raises(RuntimeError, match="clickstream exploded"):
         run_report(cfg, tmp_path / "reports", progress=Progress(quiet=True))

@@ -58,8 +58,9 @@ TABLES = {
 
 
 # columns a CSV leaves out: in a CSV `variants.path` is already "a > b > c", the text `path_text` holds (the
-# warehouse keeps both: a list to query, a text to show); at 225k variants the copy was 120 MB and ~1 s per run
-CSV_EXCLUDE = {"variants": ("path_text",)}
+# warehouse keeps both: a list to query, a text to show; at 225k variants the copy was 120 MB and ~1 s per run),
+# and `path_nos` is the path in this run's touchpoint numbers, a join key inside the warehouse only
+CSV_EXCLUDE = {"variants": ("path_text", "path_nos")}
 
 
 STAGES = ("ingest", "score", "model", "mine", "compare", "personas", "pain", "render")

@@ -156,6 +156,24 @@ def test_variants(con) -> None:  # type: ignore[no-untyped-def]
     assert (["ad", "view", "cart", "pay", "ticket:payment", "track"], 1, pytest.approx(1 / 7)) in got
 
 
+def test_customers_carry_their_own_path_and_its_variant(con) -> None:  # type: ignore[no-untyped-def]
+    # paths are grouped and joined as touchpoint numbers (variants.path_nos) and named after: each customer's
+    # path, its variant's path and the numbers' names must be the case's touchpoints in order
+    cases = dict(
+        rows(con, "select customer_id, list(touchpoint order by event_seq) from journey_events group by 1")
+    )
+    got = rows(
+        con,
+        "select c.customer_id, c.path, v.path, v.path_nos from customers as c"
+        " join variants as v using (variant_rank) order by c.customer_id",
+    )
+    names = dict(rows(con, "select touchpoint_no, touchpoint from int_touchpoint_stages"))
+    assert len(got) == len(cases) == 7
+    for customer_id, path, variant_path, numbers in got:
+        assert path == variant_path == cases[customer_id]
+        assert [names[n] for n in numbers] == path
+
+
 def test_ticket_attribution(con) -> None:  # type: ignore[no-untyped-def]
     got = dict(rows(con, "select customer_id, about_touchpoint from journey_events where source = 'tickets'"))
     assert got == {

@@ -13,7 +13,7 @@ stage_order as (
 ),
 
 variant_ranks as (
-    select variant_rank, path from variants
+    select variant_rank, path_nos, path from variants
 ),
 
 final as (
@@ -28,11 +28,11 @@ final as (
         c.n_tickets,
         c.n_sessions,
         o.furthest_stage_order,
-        p.path,
+        v.path,
     from paths as p
     inner join int_customer_keys as k on k.customer_no = p.customer_no
     inner join per_customer as c on c.customer_no = p.customer_no
-    inner join variant_ranks as v on v.path = p.path
+    inner join variant_ranks as v on v.path_nos = p.path_nos
     left join stage_order as o on o.customer_no = p.customer_no
 )
 

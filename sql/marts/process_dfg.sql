@@ -14,8 +14,8 @@ ends as (
     -- each case's first and last touchpoint, from its path (no second sort of the event table)
     select f.touchpoint_no as first_no, l.touchpoint_no as last_no,
     from int_customer_paths as p
-    inner join names as f on f.touchpoint = p.path[1]
-    inner join names as l on l.touchpoint = p.path[len(p.path)]
+    inner join names as f on f.touchpoint_no = p.path_nos[1]
+    inner join names as l on l.touchpoint_no = p.path_nos[len(p.path_nos)]
 ),
 
 settings as (

@@ -1,5 +1,7 @@
 -- one row per distinct touchpoint sequence (variant), most frequent first, with cumulative coverage;
--- is_shown marks the top variants a report lists: until variant_coverage of customers, at most max_variants
+-- is_shown marks the top variants a report lists: until variant_coverage of customers, at most max_variants.
+-- path_nos is the path in this run's touchpoint numbers (int_touchpoint_stages.touchpoint_no): what the paths are
+-- grouped by and the customers mart joins on (lists of integers, not of names)
 with paths as (
     select * from int_customer_paths
 ),
@@ -8,13 +10,18 @@ settings as (
     select * from config_settings
 ),
 
+names as (
+    -- every touchpoint's name at its number's position
+    select list(touchpoint order by touchpoint_no) as names from int_touchpoint_stages
+),
+
 -- materialized: read twice below, and its numbers (in no particular order) must be the same both times
 counted as materialized (
     select row_number() over () as path_no, *
     from (
-        select path, count(*) as customers, min(n_events) as n_steps
+        select path_nos, count(*) as customers, min(n_events) as n_steps
         from paths
-        group by path
+        group by path_nos
     )
 ),
 
@@ -33,7 +40,11 @@ ranked as (
         n_steps,
         customers,
         sum(customers) over (by_rank rows between unbounded preceding and current row) as customers_so_far,
-    from (select path_no, array_to_string(path, ' > ') as path_text, n_steps, customers from counted)
+    from (
+        select path_no, array_to_string(list_select(n.names, c.path_nos), ' > ') as path_text, n_steps, customers
+        from counted as c
+        cross join names as n
+    )
     window by_rank as (order by customers desc, n_steps, path_text)
 ),
 
@@ -49,7 +60,8 @@ with_coverage as (
 final as (
     select
         w.variant_rank,
-        c.path,
+        list_select(n.names, c.path_nos) as path,
+        c.path_nos,
         w.path_text,
         w.n_steps,
         w.customers,
@@ -59,6 +71,7 @@ final as (
             and w.cumulative_share - w.share < (select variant_coverage from settings) as is_shown,
     from with_coverage as w
     inner join counted as c on c.path_no = w.path_no
+    cross join names as n
 )
 
 -- row order: variant_rank (not sorted here: a table written by several threads does not keep an order, and

@@ -164,8 +164,8 @@ def _score_alongside(
 
 def _warm_up() -> None:
     """What later stages load that DuckDB's work can hide: the SQL models' dependencies (sqlglot parses every
-    model, ~0.7 s, cached), pm4py's import (~1 s) and the JavaScript bundle (~1.5 s; vl-convert releases the
-    GIL). Best effort, never awaited: if any fails, it fails again where it is needed, and is reported there."""
+    model, ~0.7 s, cached), pm4py's import (~1 s) and the JavaScript bundle (read from the cache folder, or ~2 s
+    the first time; vl-convert releases the GIL). Best effort, never awaited: if any fails, it fails again where it is needed, and is reported there."""
     db.models()
     import pm4py  # noqa: F401
 

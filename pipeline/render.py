@@ -10,8 +10,11 @@ SVG and PNG, and summary.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -95,13 +98,44 @@ def safe_json(value: Any) -> Markup:
     return Markup(text)
 
 
+def cache_dir() -> Path:
+    """Where files that depend only on the installed packages are kept between runs: `$JOURNEYS_CACHE_DIR`, else
+    `$XDG_CACHE_HOME/observed-journeys`, else `~/.cache/observed-journeys`."""
+    if os.environ.get("JOURNEYS_CACHE_DIR"):
+        return Path(os.environ["JOURNEYS_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "observed-journeys"
+
+
 @cache
 def javascript_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one script (from vl-convert: nothing fetched at run time)."""
-    bundle = str(vlc.javascript_bundle(vl_version=VL_VERSION))  # type: ignore[call-arg]
+    """Vega, Vega-Lite and vega-embed in one script (from vl-convert: nothing fetched at run time).
+
+    vl-convert builds it in ~2 CPU-s, the same bytes every time for one vl-convert and Vega-Lite version: it is
+    kept in the cache folder under those versions (written whole, then renamed) and read from there by later
+    runs. A cache that cannot be read or written is skipped: the bundle is built instead.
+    """
+    path = cache_dir() / f"vega-bundle-vl-convert-{version('vl-convert-python')}-vega-lite-{VL_VERSION}.js"
+    try:
+        bundle = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        bundle = str(vlc.javascript_bundle(vl_version=VL_VERSION))  # type: ignore[call-arg]
+        _store(path, bundle)
     if "</script" in bundle.lower():  # it is inlined in a <script> element
         raise RuntimeError("the JavaScript bundle contains '</script' and cannot be inlined")
     return bundle
+
+
+def _store(path: Path, text: str) -> None:
+    """Best effort: `text` at `path`, never half-written (a temporary name in the same folder, then a rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):  # e.g. the folder is a file
+            tmp.unlink(missing_ok=True)
 
 
 def write_summary(out: Path, summary: dict[str, Any]) -> Path:

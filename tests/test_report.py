@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -144,3 +145,35 @@ def test_persona_stages_add_up_to_the_customers_reach_and_drop_off(tmp_path: Pat
         ("Service", 1, 1, 1.0),
         ("Loyalty", 0, 0, None),
     ]
+
+
+def test_javascript_bundle_is_built_once_and_then_read_from_the_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipeline import render
+
+    monkeypatch.setenv("JOURNEYS_CACHE_DIR", str(tmp_path / "cache"))
+    render.javascript_bundle.cache_clear()
+    built = render.javascript_bundle()
+    (cached,) = (tmp_path / "cache").iterdir()
+    assert cached.name == (
+        f"vega-bundle-vl-convert-{version('vl-convert-python')}-vega-lite-{render.VL_VERSION}.js"
+    )
+    assert cached.read_text(encoding="utf-8") == built and "window.vegaEmbed=" in built
+
+    def not_again(**_: object) -> str:
+        raise AssertionError("the bundle was built again")
+
+    monkeypatch.setattr(render.vlc, "javascript_bundle", not_again)
+    render.javascript_bundle.cache_clear()
+    assert render.javascript_bundle() == built
+    render.javascript_bundle.cache_clear()
+
+
+def test_javascript_bundle_is_built_when_the_cache_cannot_be_written(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipeline import render
+
+    (tmp_path / "not-a-folder").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("JOURNEYS_CACHE_DIR", str(tmp_path / "not-a-folder"))
+    render.javascript_bundle.cache_clear()
+    assert "window.vegaEmbed=" in render.javascript_bundle()
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]  # nothing left behind
+    render.javascript_bundle.cache_clear()

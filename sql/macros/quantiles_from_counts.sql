@@ -4,13 +4,16 @@
 -- median() and quantile_cont(…, 0.9) give (quantile q interpolates between the values at ranks floor and ceil of
 -- q * (n - 1)), but computed from counts with windows and plain aggregates, which spill to disk. DuckDB 2.0 keeps
 -- every value of a median()/quantile_cont() group in memory and does not spill it: at 100M events they ran out of
--- memory or filled the disk.
+-- memory or filled the disk. The running count is summed as a double: `sum()` of integers gives a 128-bit
+-- HUGEINT, and the window summing those took twice as long (0.8 vs 0.35 s per 1.1M counts); every partial sum is a
+-- whole number far below 2^53, which a double holds exactly (the ranks it is compared with stay exact decimals).
 create or replace macro quantiles_from_counts(histogram) as table
 with ranked as (
     select
         key,
         value,
-        sum(n) over (partition by key order by value rows between unbounded preceding and current row) as n_up_to,
+        sum(n::double) over (partition by key order by value rows between unbounded preceding and current row)
+            as n_up_to,
         sum(n) over (partition by key) - 1 as last_rank,
     from query_table(histogram)
 ),

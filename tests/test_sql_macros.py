@@ -48,6 +48,14 @@ def test_known_answers(con: duckdb.DuckDBPyConnection) -> None:
     assert got["d"] == (4, 50.0, 100.0)
 
 
+def test_counts_in_the_trillions_stay_exact(con: duckdb.DuckDBPyConnection) -> None:
+    # the running count is summed as a double: 2^40 ones then 2^40 twos put the median exactly between the
+    # two values (ranks 2^40 - 1 and 2^40); one count more or less would move it onto 1 or 2
+    got = quantiles(con, [("big", 1, 2**40), ("big", 2, 2**40), ("odd", 1, 2**40), ("odd", 2, 2**40 + 1)])
+    assert got["big"] == (2**41, 1.5, 2.0)
+    assert got["odd"] == (2**41 + 1, 2.0, 2.0)
+
+
 def test_a_struct_key_groups_by_all_its_fields(con: duckdb.DuckDBPyConnection) -> None:
     found = con.execute(
         "with hist as (select {from_stage: f, to_stage: t} as key, v as value, 1 as n"

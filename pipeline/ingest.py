@@ -10,7 +10,8 @@ Per new file (identified by content hash, so re-ingesting changes nothing):
    customer id, touchpoint or parseable timestamp go to ``rejected_rows`` with the line they start on;
 5. manifest row with rows_in = rows_loaded + rows_rejected for the file.
 
-All of a file's writes happen in one transaction: a crash leaves the file either fully ingested or absent.
+All of a file's writes happen in one transaction: a crash leaves the file either fully ingested or absent. Two
+files of a source load at once (INGEST_WORKERS, each in its own connection), committing in path order.
 Duplicates are found in staging (they can span files) and counted there.
 """
 
@@ -21,9 +22,10 @@ import gzip
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +42,11 @@ SourceSpec = ClickstreamSource | TicketSource
 # in the order they are checked and ingested: tickets first, so that their texts can be scored (in a thread,
 # flow.py) while the much larger clickstream loads
 SOURCES: tuple[Source, ...] = ("tickets", "clickstream")
+
+# Files of one source loaded at once, each in a connection and transaction of its own: one load leaves ~0.4 of
+# two cores idle (the CSV reader's and the insert's serial parts, small files on one thread), and the ticket
+# scoring beside it takes less than that.
+INGEST_WORKERS = 2
 
 # Timestamps outside this window are rejected as out of range (an export bug, not a customer event).
 EARLIEST = "1970-01-01"
@@ -191,11 +198,115 @@ def ingest(
     with _session_settings(con, preserve_insertion_order=True, TimeZone=config.timezone):
         for source in SOURCES:
             if _spec(config, source) is not None:
-                for path in config.source_files(source):
-                    result.files.append(ingest_file(con, config, source, path))
+                result.files += _ingest_source(con, config, source, config.source_files(source))
             if on_source_done:
                 on_source_done(source)
     return result
+
+
+class IngestStopped(RuntimeError):
+    """A file loaded beside one that failed before it (in path order) is rolled back, not committed."""
+
+
+class _Manifest:
+    """What the files being ingested at once share: their file ids, and one lock around each file's last step
+    (is its content already known? then its manifest row and commit), so that a file repeating another's content
+    is found unchanged however the two loads overlap.
+
+    File ids are given in path order, whatever order the loads finish in: first to every file whose path and
+    size are not in the manifest yet, then, as their loads start, to known paths whose content changed. A load
+    rolled back because its content is known under another name leaves its id unused. Loaded side by side,
+    files still commit in path order (each waits for the ones before it), as when they are loaded one after the
+    other: of two files with the same content the first by path is kept, and when a file fails none after it
+    commits (those loading roll back, the rest do not start)."""
+
+    def __init__(
+        self, next_id: int, reserved: dict[Path, int] | None = None, order: list[Path] | None = None
+    ) -> None:
+        self.reserved = dict(reserved or {})
+        self.next_id = next_id
+        self.lock = threading.Lock()
+        self.order = list(order or [])
+        self.finished = {path: threading.Event() for path in self.order}
+        self.failed: set[Path] = set()
+
+    @classmethod
+    def of(
+        cls, con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path], in_order: bool = False
+    ) -> _Manifest:
+        row = con.execute("select coalesce(max(file_id), 0) + 1 from ingested_files").fetchone()
+        first = int(row[0]) if row else 1
+        known = {
+            (str(path), int(size))
+            for path, size in con.execute(
+                "select path, bytes from ingested_files where source = ?", [source]
+            ).fetchall()
+        }
+        new = [p for p in paths if (str(p), p.stat().st_size) not in known]
+        return cls(first + len(new), {p: first + i for i, p in enumerate(new)}, paths if in_order else None)
+
+    def wait_for_earlier(self, path: Path) -> None:
+        """Until every file before `path` (in the order given) has finished: committed, found unchanged or
+        failed — then IngestStopped if one failed. Files are started in that order, so each one waited for has
+        started."""
+        if path in self.finished:
+            earlier = self.order[: self.order.index(path)]
+            for other in earlier:
+                self.finished[other].wait()
+            with self.lock:
+                if self.failed.intersection(earlier):
+                    raise IngestStopped(f"{path.name} not ingested: a file before it failed")
+
+    def finish(self, path: Path, failed: bool) -> None:
+        if path in self.finished:
+            with self.lock:
+                if failed:
+                    self.failed.add(path)
+            self.finished[path].set()
+
+    def take_id(self, path: Path) -> int:
+        """The file id of a load that starts now."""
+        with self.lock:
+            if path in self.reserved:
+                return self.reserved.pop(path)
+            self.next_id += 1
+            return self.next_id - 1
+
+
+def _ingest_source(
+    con: duckdb.DuckDBPyConnection, config: Config, source: Source, paths: list[Path]
+) -> list[FileResult]:
+    """Every file of one source, INGEST_WORKERS at a time (each file still in one transaction of its own,
+    committed in path order: `_Manifest`), results in path order. If one fails, files not started yet are not
+    started, and those loading beside it roll back if they come after it."""
+    if len(paths) < 2 or INGEST_WORKERS < 2:
+        manifest = _Manifest.of(con, source, paths)
+        return [ingest_file(con, config, source, path, manifest) for path in paths]
+    manifest = _Manifest.of(con, source, paths, in_order=True)
+    pool = ThreadPoolExecutor(max_workers=INGEST_WORKERS)
+    try:
+        futures = [
+            pool.submit(_ingest_in_own_connection, con, config, source, path, manifest) for path in paths
+        ]
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ingest_in_own_connection(
+    con: duckdb.DuckDBPyConnection, config: Config, source: Source, path: Path, manifest: _Manifest
+) -> FileResult:
+    """`ingest_file` on a connection of its own (its temp tables and transaction its own; the time zone, a
+    per-connection setting, the configured one like the caller's)."""
+    done = False
+    try:
+        with closing(con.cursor()) as cursor:
+            cursor.execute(f"set TimeZone = {quote_literal(config.timezone)}")
+            result = ingest_file(cursor, config, source, path, manifest)
+        done = True
+        return result
+    finally:
+        manifest.finish(path, failed=not done)
 
 
 @contextmanager
@@ -343,7 +454,13 @@ def check_header(
             )
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, path: Path) -> FileResult:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    source: Source,
+    path: Path,
+    manifest: _Manifest | None = None,
+) -> FileResult:
     """Ingest one file unless its content is already in the manifest.
 
     The file's hash decides: a file whose path and size are in the manifest is hashed first (on a nightly re-run
@@ -370,10 +487,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, 
         if header is not None:
             check_header(source, spec, path, header, config.source_file.name)
 
+        if manifest is None:
+            manifest = _Manifest.of(con, source, [path])
+        file_id = manifest.take_id(path)
         con.execute("begin transaction")
         try:
-            row = con.execute("select coalesce(max(file_id), 0) + 1 from ingested_files").fetchone()
-            file_id = int(row[0]) if row else 1
             if header is None:
                 counts = (0, 0, 0)
                 status: Literal["loaded", "empty"] = "empty"
@@ -381,29 +499,15 @@ def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, 
                 counts = _load_rows(con, config, source, spec, path, header, file_id, scanning.result)
                 status = "loaded" if counts[0] else "empty"
             scan = scanning.result()
-            known = _known_as(con, source, scan)
-            if known:  # the same content under another name: nothing of this load is kept
-                con.execute("rollback")
-                return FileResult(source, path, "unchanged", same_as=known)
-            con.execute(
-                "insert into ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    file_id,
-                    source,
-                    str(path),
-                    path.name,
-                    scan.sha256,
-                    scan.size,
-                    header or [],
-                    datetime.now(UTC),
-                    *counts,
-                    list(spec.attributes)
-                    if isinstance(spec, ClickstreamSource) and spec.attributes
-                    else None,
-                ],
-            )
-            fault_point("ingest-commit")
-            con.execute("commit")
+            manifest.wait_for_earlier(path)
+            with manifest.lock:
+                # asked in a transaction of its own, which sees what files loaded alongside have committed
+                with closing(con.cursor()) as fresh:
+                    known = _known_as(fresh, source, scan)
+                if known:  # the same content under another name: nothing of this load is kept
+                    con.execute("rollback")
+                    return FileResult(source, path, "unchanged", same_as=known)
+                _commit_manifest_row(con, source, path, spec, scan, header, file_id, counts)
         except BaseException:
             con.execute("rollback")
             raise
@@ -412,6 +516,36 @@ def ingest_file(con: duckdb.DuckDBPyConnection, config: Config, source: Source, 
             con.execute("drop table if exists _bad")
     rows_in, loaded, rejected = counts
     return FileResult(source, path, status, rows_in, loaded, rejected)
+
+
+def _commit_manifest_row(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    spec: SourceSpec,
+    scan: FileScan,
+    header: list[str] | None,
+    file_id: int,
+    counts: tuple[int, int, int],
+) -> None:
+    """The file's row in ingested_files, then the commit of its whole transaction."""
+    con.execute(
+        "insert into ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            file_id,
+            source,
+            str(path),
+            path.name,
+            scan.sha256,
+            scan.size,
+            header or [],
+            datetime.now(UTC),
+            *counts,
+            list(spec.attributes) if isinstance(spec, ClickstreamSource) and spec.attributes else None,
+        ],
+    )
+    fault_point("ingest-commit")
+    con.execute("commit")
 
 
 def _timestamp_sql(column: str, fmt: str | None) -> tuple[str, dict[str, str]]:

@@ -164,10 +164,10 @@ def test_tickets_are_scored_while_the_clickstream_loads(tmp_path: Path, monkeypa
 
     real_file = ingest_module.ingest_file
 
-    def clicks_after_a_look(con, config, source, path):  # type: ignore[no-untyped-def]
+    def clicks_after_a_look(con, config, source, path, manifest=None):  # type: ignore[no-untyped-def]
         if source == "clickstream":  # held until the scoring thread has looked (it runs beside this load)
             assert looked.wait(timeout=30), "scoring did not start before the clickstream loaded"
-        return real_file(con, config, source, path)
+        return real_file(con, config, source, path, manifest)
 
     monkeypatch.setattr(flow, "score_new_tickets", watching)
     monkeypatch.setattr(ingest_module, "ingest_file", clicks_after_a_look)

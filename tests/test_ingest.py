@@ -342,3 +342,114 @@ def test_a_copy_under_another_name_is_loaded_then_given_back(tmp_path: Path, mon
     assert loads == ["clicks_2.csv"]  # the known path was hashed first and never loaded; the copy was
     assert rows(con, "select count(*) from raw_clickstream") == [(2,)]
     assert rows(con, "select file_name from ingested_files") == [("clicks_1.csv",)]
+
+
+def _ingested(con) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    return {
+        "files": rows(
+            con,
+            "select file_id, file_name, sha256, rows_in, rows_loaded, rows_rejected from ingested_files"
+            " order by file_id",
+        ),
+        "clicks": rows(con, "select * from raw_clickstream order by file_id, record_no"),
+        "rejects": rows(con, "select * from raw_rejects order by file_id, line"),
+    }
+
+
+def test_files_loaded_side_by_side_equal_files_loaded_one_by_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # five files (rejects in each, local times, one file a header only) loaded two at a time give the same rows,
+    # rejects and file ids (in path order) as one at a time
+    import pipeline.ingest as ingest_module
+
+    files = {
+        f"clicks_{n}.csv": "customer_id,ts,event\n"
+        + "".join(f"c{n}{i},2026-10-0{1 + i % 9}T0{i % 10}:00:00,ad\n" for i in range(40 * n))
+        + f"c{n},not a time,view\n,2026-10-05T08:01:00Z,view\n"
+        for n in range(1, 5)
+    }
+    files["clicks_5.csv"] = "customer_id,ts,event\n"
+    got = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(ingest_module, "INGEST_WORKERS", workers)
+        cfg = load_config(write_project(tmp_path / f"w{workers}", files, basic_config()))
+        con = db.connect(cfg)
+        result = ingest(con, cfg)
+        assert [f.path.name for f in result.files] == sorted(files)  # in path order
+        got[workers] = _ingested(con)
+        con.close()
+    assert got[2] == got[1]
+    assert [f[0:2] for f in got[2]["files"]] == [(n, f"clicks_{n}.csv") for n in range(1, 6)]
+    assert len(got[2]["clicks"]) == 40 * (1 + 2 + 3 + 4) and len(got[2]["rejects"]) == 8
+
+
+def test_of_two_copies_loaded_side_by_side_the_first_by_path_is_kept(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # clicks_1 and clicks_2 hold the same bytes; clicks_1 loads slowly, so clicks_2's load ends first. Files
+    # commit in path order: clicks_1 is kept and clicks_2 is the copy, as when they load one after the other
+    import time
+
+    import pipeline.ingest as ingest_module
+
+    body = "customer_id,ts,event\na,2026-10-05T08:00:00Z,ad\nb,2026-10-05T08:01:00Z,view\n"
+    other = "customer_id,ts,event\nc,2026-10-06T08:00:00Z,ad\n"
+    cfg = load_config(
+        write_project(
+            tmp_path, {"clicks_1.csv": body, "clicks_2.csv": body, "clicks_3.csv": other}, basic_config()
+        )
+    )
+    real = ingest_module._load_rows
+    ended: list[str] = []
+
+    def slow_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if args[4].name == "clicks_1.csv":
+            time.sleep(1.0)
+        out = real(*args, **kwargs)
+        ended.append(args[4].name)
+        return out
+
+    monkeypatch.setattr(ingest_module, "_load_rows", slow_first)
+    con = db.connect(cfg)
+    result = ingest(con, cfg)
+    assert ended[0] == "clicks_2.csv"  # the copy's load did end first
+    assert [(f.path.name, f.status, f.same_as) for f in result.files] == [
+        ("clicks_1.csv", "loaded", None),
+        ("clicks_2.csv", "unchanged", "clicks_1.csv"),
+        ("clicks_3.csv", "loaded", None),
+    ]
+    # the copy's id (2, given in path order before the loads) stays unused
+    assert rows(con, "select file_id, file_name from ingested_files order by 1") == [
+        (1, "clicks_1.csv"),
+        (3, "clicks_3.csv"),
+    ]
+    assert rows(con, "select count(*) from raw_clickstream") == [(3,)]
+
+
+def test_no_file_after_a_failed_one_commits(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # two files load at a time: clicks_3 fails after the files after it have started loading. As when files load
+    # one after the other, the ones before it commit and none after it: those loading roll back
+    import time
+
+    import pipeline.ingest as ingest_module
+
+    files = {f"clicks_{n}.csv": f"customer_id,ts,event\nc{n},2026-10-05T08:00:00Z,ad\n" for n in range(1, 7)}
+    cfg = load_config(write_project(tmp_path, files, basic_config()))
+    real = ingest_module._load_rows
+    loaded: list[str] = []
+
+    def failing_third(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if args[4].name == "clicks_3.csv":
+            time.sleep(0.5)  # the files after it load meanwhile
+            raise RuntimeError("disk on fire")
+        out = real(*args, **kwargs)
+        loaded.append(args[4].name)
+        return out
+
+    monkeypatch.setattr(ingest_module, "_load_rows", failing_third)
+    con = db.connect(cfg)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        ingest(con, cfg)
+    assert "clicks_4.csv" in loaded  # loaded beside the failing file, then rolled back
+    assert rows(con, "select file_name from ingested_files order by 1") == [
+        ("clicks_1.csv",),
+        ("clicks_2.csv",),
+    ]
+    assert rows(con, "select customer_id from raw_clickstream order by 1") == [("c1",), ("c2",)]

@@ -222,10 +222,9 @@ def conform_ours(data: Path, work: Path) -> dict[str, object]:
 
     config = load_config(work / "conform.duckdb.yml")
     con = db.connect(config)
-    by_name = {m.name: m for m in db.models()}
     start = time.perf_counter()
-    for name in ("int_customer_paths", "variants"):
-        con.execute(f"create or replace table {name} as {by_name[name].sql}")
+    for name in ("int_customer_paths", "int_variants", "variants"):  # variants: a view naming int_variants
+        db.build_one(con, name)
     figures = run_conformance(con, config.assumed_journey)
     seconds = time.perf_counter() - start
     con.close()

@@ -256,6 +256,16 @@ class Engine(_Strict):
             raise ValueError(f"{value!r} is not a size; expected a number and a unit, such as 1GB or 512MB")
         return value.strip()
 
+    @property
+    def memory_limit_bytes(self) -> int:
+        """`memory_limit` in bytes, as DuckDB reads it (KB, MB, … are powers of 1000; KiB, MiB, … of 1024)."""
+        found = _SIZE.match(self.memory_limit)
+        assert found is not None  # validated
+        number = float(found.group(0).strip()[: -len(found.group(2))])
+        unit = found.group(2).upper()
+        power = {"B": 0, "K": 1, "M": 2, "G": 3, "T": 4}[unit[0]]
+        return int(number * (1024 if "I" in unit else 1000) ** power)
+
 
 class Config(_Strict):
     name: Annotated[str, Field(min_length=1)] = "Observed journeys"

@@ -453,3 +453,47 @@ def test_no_file_after_a_failed_one_commits(tmp_path: Path, monkeypatch) -> None
         ("clicks_2.csv",),
     ]
     assert rows(con, "select customer_id from raw_clickstream order by 1") == [("c1",), ("c2",)]
+
+
+@pytest.mark.parametrize(("share", "at_once"), [(0.25, 2), (0.0, 1)])
+def test_files_load_two_at_once_only_when_each_is_small_against_the_memory_limit(
+    tmp_path: Path, monkeypatch, share: float, at_once: int
+) -> None:  # type: ignore[no-untyped-def]
+    # every file here is far below a quarter of the 1GB default; with the share at 0 every file is "too large"
+    import threading
+    import time
+
+    import pipeline.ingest as ingest_module
+
+    files = {f"clicks_{n}.csv": f"customer_id,ts,event\nc{n},2026-10-05T08:00:00Z,ad\n" for n in range(1, 5)}
+    cfg = load_config(write_project(tmp_path, files, basic_config()))
+    real = ingest_module._load_rows
+    lock = threading.Lock()
+    running = [0]
+    most = [0]
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.2)
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(ingest_module, "PARALLEL_SHARE", share)
+    monkeypatch.setattr(ingest_module, "_load_rows", counting)
+    con = db.connect(cfg)
+    assert [f.status for f in ingest(con, cfg).files] == ["loaded"] * 4
+    assert most[0] == at_once
+
+
+def test_memory_limit_in_bytes_as_duckdb_reads_it() -> None:
+    from pipeline.config import Engine
+
+    assert Engine(memory_limit="1GB").memory_limit_bytes == 10**9
+    assert Engine(memory_limit="512 MB").memory_limit_bytes == 512 * 10**6
+    assert Engine(memory_limit="1.5GiB").memory_limit_bytes == 3 * 2**29
+    assert Engine(memory_limit="100kb").memory_limit_bytes == 10**5

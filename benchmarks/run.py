@@ -301,7 +301,21 @@ def scale_rows(header: list[str]) -> list[str]:
             )
             print(rerun_lines[-1], flush=True)
         # written after every size, so that a long run (100M) leaves what it measured so far
-        write_results([*header, *lines, "", "(more sizes in progress)", *stage_lines, *rerun_lines])
+        # with the carried-over rows and their dates, so that a run that stops here does not lose them
+        kept = [
+            line
+            for chosen, (row, _, when) in carried
+            for line in (
+                row,
+                "",
+                f"The {chosen.label} rows (≈ 100M events) are carried over from `BENCH_100M=1` (measured {when}),"
+                " not in this run.",
+            )
+        ]
+        kept_stages = [stage_row for _, (_, stage_row, _) in carried]
+        write_results(
+            [*header, *lines, *kept, "", "(more sizes in progress)", *stage_lines, *kept_stages, *rerun_lines]
+        )
     notes = []
     for chosen, (row, stage_row, when) in carried:
         lines.append(row)

@@ -306,7 +306,9 @@ def _ingest_in_own_connection(
     per-connection setting, the configured one like the caller's)."""
     done = False
     try:
-        with closing(con.cursor()) as cursor:
+        with manifest.lock:  # made from the caller's connection, which the workers share: one at a time
+            cursor = con.cursor()
+        with closing(cursor):
             cursor.execute(f"set TimeZone = {quote_literal(config.timezone)}")
             result = ingest_file(cursor, config, source, path, manifest)
         done = True
